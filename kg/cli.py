@@ -1,0 +1,123 @@
+"""The ``kg`` command. Each command parses its arguments and calls one library function."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help=(
+        "Build and query a knowledge graph of the Moroccan economic and tech ecosystem "
+        "from French news articles.\n\n"
+        "Example:\n\n  kg build seeds/ --out out/\n\n"
+        '  kg query "SELECT ?o ?f WHERE { ?o ekg:operates ?f }" --store out/'
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def build(
+    paths: list[Path] = typer.Argument(
+        ..., help="Files and folders of articles (folders are read recursively)."
+    ),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
+    html: bool = typer.Option(True, "--html/--no-html", help="Write graph.html."),
+) -> None:
+    """Turn articles into graph.ttl, graph.trig, graph.html and a SPARQL store.
+
+    Example: kg build seeds/ --out out/
+    """
+    from kg.build import build_graph, count_input_files
+    from kg.ingest import InputError
+
+    try:
+        total = count_input_files(paths)
+    except InputError as exc:
+        fail(str(exc))
+    columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("build", total=total)
+        report = build_graph(paths, out, on_document=lambda: progress.advance(task), write_html=html)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
+    for skipped in report.skipped:
+        err.print(f"[yellow]skipped:[/] {skipped.reason}", highlight=False)
+    print_summary(report)
+    if report.documents == 0:
+        fail("no document could be read; nothing was built", code=1)
+
+
+def print_summary(report) -> None:
+    table = Table(title=f"kg build -> {report.out_dir}", show_header=False, box=None)
+    table.add_row(
+        "documents", f"{report.documents} (from {report.files} files, {len(report.skipped)} skipped)"
+    )
+    table.add_row("sentences", str(report.sentences))
+    ents = ", ".join(f"{c} {n}" for c, n in sorted(report.entities_by_class.items(), key=lambda kv: -kv[1]))
+    table.add_row("entities", f"{sum(report.entities_by_class.values())}: {ents}")
+    rels = ", ".join(
+        f"{p} {n}" for p, n in sorted(report.relations_by_predicate.items(), key=lambda kv: -kv[1])
+    )
+    table.add_row("relations", f"{sum(report.relations_by_predicate.values())}: {rels}")
+    table.add_row("triples", str(report.triples))
+    table.add_row("outputs", ", ".join(str(p) for p in report.outputs.values()))
+    table.add_row("seconds", f"{report.seconds:.1f}")
+    console.print(table)
+
+
+@app.command()
+def query(
+    sparql: str = typer.Argument(None, help="The SPARQL query text (or use --file)."),
+    store: Path = typer.Option(Path("out"), "--store", "-s", help="Output folder of kg build."),
+    file: Path = typer.Option(None, "--file", "-f", help="Read the query from a .rq file."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, tsv or json."),
+) -> None:
+    """Run a SPARQL query on a built graph. Prefixes ekg:, ent:, rdfs:, skos:, dcterms:, prov: are predefined.
+
+    Example: kg query "SELECT ?org ?site WHERE { ?org ekg:operates ?site }" --store out/
+    """
+    from kg.query import FORMATS, format_result, read_query_file
+    from kg.store import KGStore, QuerySyntaxError, StoreError
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if file is not None:
+        try:
+            sparql = read_query_file(file)
+        except (FileNotFoundError, ValueError) as exc:
+            fail(str(exc))
+    if not sparql:
+        fail("give a query, or --file FILE")
+    try:
+        kg_store = KGStore.open(store)
+        result = kg_store.raw_query(sparql)
+        text = format_result(result, fmt)
+    except QuerySyntaxError as exc:
+        where = f" at line {exc.line}, column {exc.column}" if exc.line else ""
+        fail(f"SPARQL syntax error{where}: {exc}")
+    except StoreError as exc:
+        fail(str(exc))
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

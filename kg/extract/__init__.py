@@ -1,0 +1,106 @@
+"""Extraction stage: parsed segments of a document -> mentions and claims with evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extract.relations import RawRelation, RelationExtractor
+from kg.extract.sites import site_relations
+from kg.model import Claim, Document, DocumentAnalysis, Mention
+from kg.nlp import prepare_text
+from kg.nlp.acronyms import LONG_KEY, SHORT_KEY
+
+__all__ = ["analyse_documents", "RelationExtractor", "mentions_and_claims"]
+
+
+def analyse_documents(
+    documents: Iterable[Document],
+    nlp: Language,
+    extractor: RelationExtractor | None = None,
+    batch_size: int = 32,
+    n_process: int = 1,
+) -> Iterator[DocumentAnalysis]:
+    """Run spaCy once over every segment (``nlp.pipe``) and yield one analysis per document."""
+    extractor = extractor or RelationExtractor(nlp)
+    pending: dict[int, tuple[Document, list]] = {}
+
+    def segments():
+        for n, document in enumerate(documents):
+            pending[n] = (document, [])
+            if not document.segments:
+                yield "", (n, -1, len(document.segments))
+            for k, seg in enumerate(document.segments):
+                yield prepare_text(document.text[seg.start : seg.end]), (n, k, len(document.segments))
+
+    for doc, (n, k, total) in nlp.pipe(
+        segments(), as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
+        document, parsed = pending[n]
+        if k >= 0:
+            parsed.append(doc)
+        if k == total - 1 or k < 0:
+            del pending[n]
+            yield mentions_and_claims(document, parsed, extractor)
+
+
+def mentions_and_claims(
+    document: Document, parsed: list[Doc], extractor: RelationExtractor
+) -> DocumentAnalysis:
+    """Mentions and claims of one document from its parsed segments (in segment order)."""
+    mentions: list[Mention] = []
+    claims: list[Claim] = []
+    sentence_base = 0
+    for seg, doc in zip(document.segments, parsed):
+        sents = list(doc.sents)
+        sent_index = {s.start: sentence_base + i for i, s in enumerate(sents)}
+        expansions = {
+            (s.start, s.end): lf.text
+            for s, lf in zip(doc.spans.get(SHORT_KEY, []), doc.spans.get(LONG_KEY, []))
+        }
+        by_span: dict[tuple[int, int], Mention] = {}
+
+        def mention_of(span: Span, source: str = "ner") -> Mention:
+            key = (span.start, span.end)
+            if key not in by_span:
+                start, end = seg.start + span.start_char, seg.start + span.end_char
+                by_span[key] = Mention(
+                    doc_id=document.doc_id,
+                    start=start,
+                    end=end,
+                    text=document.text[start:end],
+                    cls=span.label_,
+                    source="gazetteer" if span.id_ else source,
+                    sentence=sent_index[span.sent.start],
+                    expansion=expansions.get(key),
+                    gazetteer_id=span.id_ or None,
+                )
+            return by_span[key]
+
+        for ent in doc.ents:
+            mentions.append(mention_of(ent))
+        raw: list[RawRelation] = extractor.extract(doc) + site_relations(doc)
+        for rel in raw:
+            for span in (rel.subject, rel.object):
+                if (span.start, span.end) not in by_span:
+                    mentions.append(mention_of(span, source="rule"))
+            sent = max((rel.subject, rel.object), key=lambda s: s.start).sent
+            s_start, s_end = seg.start + sent.start_char, seg.start + sent.end_char
+            claims.append(
+                Claim(
+                    subject=mention_of(rel.subject),
+                    predicate=rel.predicate,
+                    object=mention_of(rel.object),
+                    doc_id=document.doc_id,
+                    sentence=document.text[s_start:s_end],
+                    sentence_start=s_start,
+                    sentence_end=s_end,
+                    rule=rel.rule,
+                    confidence=round(rel.confidence, 3),
+                    role=rel.role,
+                )
+            )
+        sentence_base += len(sents)
+    return DocumentAnalysis(document, sentence_base, tuple(mentions), tuple(claims))

@@ -1,0 +1,456 @@
+"""Relation rules: from a parsed sentence with typed entities to claims.
+
+Rules live in ``kg/data/relations.json`` and come in two kinds:
+
+- ``dep``: spaCy ``DependencyMatcher`` patterns. Most are written as compact
+  *frames* (a trigger lexicon, where the subject and object attach, and whether
+  a passive variant is wanted) that :func:`frame_patterns` expands into
+  DependencyMatcher patterns; raw patterns are accepted too.
+- ``surface``: regular expressions over the sentence rendered as
+  ``lower/lemma`` units, with every entity collapsed into one ``«i:Class»``
+  unit, for appositions and nominal phrases where the parse is unreliable.
+
+Anchors that are not entities are resolved: coordination ("X et Y"),
+relative pronouns ("l'AFEM, qui ..."), "ce dernier" and personal pronouns
+(the latest fitting entity before them), possessives ("son partenariat": the
+clause's subject), and implicit subjects of participles and infinitives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import regex
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span, Token
+
+from kg.resources import relation_rules
+from kg.vocab import PREDICATES
+
+ACTOR_CLASSES = ("Organization", "Person", "Place", "Facility", "Event", "Program")
+_POSSESSIVES = {"son", "sa", "ses", "leur", "leurs"}
+_PRONOUNS = {"il", "elle", "ils", "elles", "celui-ci", "celle-ci"}
+_PASSIVE_AGENT = ("obl:agent", "obl:mod", "obl:arg", "obl", "nmod")
+
+
+@dataclass(frozen=True)
+class RawRelation:
+    """A relation between two entity spans of one doc, before it becomes a Claim."""
+
+    subject: Span
+    predicate: str
+    object: Span
+    rule: str
+    confidence: float
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    predicate: str
+    kind: str
+    confidence: float
+    subject_classes: tuple[str, ...]
+    object_classes: tuple[str, ...]
+    inverse: bool = False  # the match's S is the fact's object (e.g. "X fonde Y" -> Y foundedBy X)
+
+
+class RuleSet:
+    """All relation rules, compiled once for a vocabulary."""
+
+    def __init__(self, nlp: Language, spec: dict | None = None):
+        spec = spec or relation_rules()
+        self.lexicons: dict[str, list[str]] = spec["lexicons"]
+        self.rules: dict[str, Rule] = {}
+        self.surface: list[tuple[Rule, regex.Pattern]] = []
+        self.matcher = DependencyMatcher(nlp.vocab)
+        for item in spec["rules"]:
+            rule = self._rule(item)
+            if rule.name in self.rules:
+                raise ValueError(f"relations.json: duplicate rule name {rule.name!r}")
+            self.rules[rule.name] = rule
+            if item["kind"] == "surface":
+                self.surface.append((rule, regex.compile(self.expand_surface(item["pattern"]))))
+            elif item["kind"] == "dep":
+                patterns = item.get("patterns") or frame_patterns(item, self.lexicons)
+                self.matcher.add(rule.name, [self._resolve_lexicons(p) for p in patterns])
+            else:
+                raise ValueError(f"relations.json: rule {rule.name!r} has unknown kind {item['kind']!r}")
+
+    def _rule(self, item: dict) -> Rule:
+        if item["predicate"] not in PREDICATES:
+            raise ValueError(
+                f"relations.json: rule {item['name']!r} uses unknown predicate {item['predicate']!r}"
+            )
+        classes = _classes(item.get("subject_classes")), _classes(item.get("object_classes"))
+        return Rule(
+            item["name"], item["predicate"], item["kind"], float(item.get("confidence", 0.7)),
+            classes[0], classes[1], bool(item.get("inverse", False)),
+        )  # fmt: skip
+
+    def _resolve_lexicons(self, pattern: list[dict]) -> list[dict]:
+        def resolve(value):
+            if isinstance(value, str) and value.startswith("$"):
+                return self.lexicon(value[1:])
+            if isinstance(value, dict):
+                return {k: resolve(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [resolve(v) for v in value]
+            return value
+
+        return [resolve(node) for node in pattern]
+
+    def lexicon(self, name: str) -> list[str]:
+        if name not in self.lexicons:
+            raise ValueError(f"relations.json: unknown lexicon {name!r}")
+        return self.lexicons[name]
+
+    def expand_surface(self, pattern: str) -> str:
+        """Expand the ``{...}`` macros of a surface pattern into a regular expression."""
+
+        def alt(words):
+            return "(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+        def macro(m: regex.Match) -> str:
+            body = m.group(1)
+            head, _, arg = body.partition(":")
+            if head in ("S", "O"):
+                if arg == "POSS":
+                    return rf"(?P<{head}_POSS>{alt(_POSSESSIVES)}/\S+)"
+                if arg == "COREF":
+                    return rf"(?P<{head}_COREF>(?:ce/\S+ dernier/\S+|cette/\S+ dernière/\S+|{alt(_PRONOUNS)}/\S+))"
+                classes = alt(arg.split("|")) if arg else r"\w+"
+                return rf"«(?P<{head}>\d+):{classes}»"
+            if head == "L":
+                words = self.lexicon(arg) if arg in self.lexicons else arg.split("|")
+                return rf"(?:\S+?/{alt(words)})"
+            if head == "W":
+                return rf"(?:{alt(arg.split('|'))}/\S+)"
+            if head == "ROLE":
+                mods = alt(self.lexicon("role_modifiers"))
+                return rf"(?P<R>\S+?/{alt(self.lexicon(arg))}(?: {mods}/\S+)*)"
+            if head == "DE":
+                return r"(?:(?:de|du|des|d')/\S+(?: (?:la|le|l')/\S+)?)"
+            if head == "ART":
+                return r"(?:(?:le|la|les|l'|un|une|des|du|au|aux|cette|ce|ces)/\S+ )?"
+            if head.startswith("X"):  # {X0-4}: up to 4 words that are not entities
+                lo, hi = head[1:].split("-")
+                return rf"(?:[^«\s]\S* ){{{lo},{hi}}}?"
+            raise ValueError(f"relations.json: unknown macro {{{body}}} in {pattern!r}")
+
+        return regex.sub(r"\{([^{}]+)\}", macro, pattern)
+
+
+def _classes(value) -> tuple[str, ...]:
+    if not value:
+        return ACTOR_CLASSES
+    names = tuple(value.split("|")) if isinstance(value, str) else tuple(value)
+    unknown = [n for n in names if n not in ACTOR_CLASSES]
+    if unknown:
+        raise ValueError(f"relations.json: unknown classes {unknown}")
+    return names
+
+
+def frame_patterns(item: dict, lexicons: dict) -> list[list[dict]]:
+    """Expand a verb or noun frame into DependencyMatcher patterns.
+
+    A frame names its trigger lexicon (``trigger``), the subject's attachment
+    (``subject``: a dependency label, or ``implicit`` to find it by climbing
+    from the trigger) and the object's (``object``: ``obj``, or
+    ``{"obl": [prepositions]}``); ``passive: true`` adds the passive variant.
+    """
+    trigger = {"RIGHT_ID": "T", "RIGHT_ATTRS": {"LEMMA": {"IN": "$" + item["trigger"]}}}
+    if "pos" in item:
+        trigger["RIGHT_ATTRS"]["POS"] = {"IN": item["pos"]}
+    obj = item["object"]
+    if isinstance(obj, dict):
+        preps = "$" + obj["prep"] if isinstance(obj["prep"], str) else obj["prep"]
+        obj_nodes = [
+            {"LEFT_ID": "T", "REL_OP": ">", "RIGHT_ID": "O",
+             "RIGHT_ATTRS": {"DEP": {"IN": obj.get("deps", ["obl", "obl:arg", "obl:mod", "nmod"])}}},
+            {"LEFT_ID": "O", "REL_OP": ">", "RIGHT_ID": "C", "RIGHT_ATTRS": {"DEP": "case", "LOWER": {"IN": preps}}},
+        ]  # fmt: skip
+    else:
+        obj_nodes = [
+            {"LEFT_ID": "T", "REL_OP": ">", "RIGHT_ID": "O", "RIGHT_ATTRS": {"DEP": {"IN": obj.split("|")}}}
+        ]
+    patterns = []
+    subj = item.get("subject", "nsubj")
+    if subj == "implicit":
+        patterns.append([trigger, *obj_nodes])
+    else:
+        subj_node = {
+            "LEFT_ID": "T",
+            "REL_OP": ">",
+            "RIGHT_ID": "S",
+            "RIGHT_ATTRS": {"DEP": {"IN": subj.split("|")}},
+        }
+        patterns.append([trigger, subj_node, *obj_nodes])
+    if item.get("passive"):
+        # "Y est racheté par X": Y is nsubj:pass, X an agent introduced by "par"
+        patterns.append([
+            trigger,
+            {"LEFT_ID": "T", "REL_OP": ">", "RIGHT_ID": "O", "RIGHT_ATTRS": {"DEP": "nsubj:pass"}},
+            {"LEFT_ID": "T", "REL_OP": ">", "RIGHT_ID": "S", "RIGHT_ATTRS": {"DEP": {"IN": list(_PASSIVE_AGENT)}}},
+            {"LEFT_ID": "S", "REL_OP": ">", "RIGHT_ID": "C", "RIGHT_ATTRS": {"DEP": "case", "LOWER": "par"}},
+        ])  # fmt: skip
+        # "Y, racheté par X": the participle modifies Y
+        patterns.append([
+            trigger,
+            {"LEFT_ID": "T", "REL_OP": "<", "RIGHT_ID": "O", "RIGHT_ATTRS": {"POS": {"IN": ["PROPN", "NOUN", "X"]}}},
+            {"LEFT_ID": "T", "REL_OP": ">", "RIGHT_ID": "S", "RIGHT_ATTRS": {"DEP": {"IN": list(_PASSIVE_AGENT)}}},
+            {"LEFT_ID": "S", "REL_OP": ">", "RIGHT_ID": "C", "RIGHT_ATTRS": {"DEP": "case", "LOWER": "par"}},
+        ])  # fmt: skip
+    return patterns
+
+
+class SentenceView:
+    """One sentence with its entities: the lookups every rule needs."""
+
+    def __init__(self, sent: Span, ents: list[Span]):
+        self.sent = sent
+        self.ents = ents
+        self.by_token = {t: e for e in ents for t in range(e.start, e.end)}
+
+    def entity_at(self, token: Token) -> Span | None:
+        ent = self.by_token.get(token.i)
+        if ent is not None:
+            return ent
+        # "le réseau Jokkolabs", "la ville de Tanger": the entity hangs below a common noun
+        for child in token.children:
+            if child.dep_ in ("appos", "flat:name", "nmod") and child.i in self.by_token:
+                if child.dep_ != "nmod" or token.pos_ == "NOUN" and _is_generic_head(token):
+                    return self.by_token[child.i]
+        if token.dep_ == "appos" and token.head.i in self.by_token:
+            return self.by_token[token.head.i]
+        return None
+
+    @cached_property
+    def rendered(self) -> tuple[str, list[int]]:
+        """The sentence as ``lower/lemma`` units and «i:Class» entity units, with unit -> ent index."""
+        units, owners = [], []
+        i = self.sent.start
+        while i < self.sent.end:
+            ent = self.by_token.get(i)
+            if ent is not None:
+                units.append(f"«{self.ents.index(ent)}:{ent.label_}»")
+                owners.append(i)
+                i = ent.end
+                continue
+            tok = self.sent.doc[i]
+            text = tok.lower_.replace("/", "_").replace(" ", "_")
+            units.append(text if tok.is_punct else f"{text}/{tok.lemma_.lower().replace(' ', '_')}")
+            owners.append(i)
+            i += 1
+        return " ".join(units), owners
+
+
+def _is_generic_head(token: Token) -> bool:
+    return token.lemma_.lower() in _GENERIC_HEADS
+
+
+_GENERIC_HEADS: set[str] = set()
+
+
+class RelationExtractor:
+    """Applies a :class:`RuleSet` to parsed docs whose ``doc.ents`` are typed."""
+
+    def __init__(self, nlp: Language, spec: dict | None = None):
+        self.rules = RuleSet(nlp, spec)
+        _GENERIC_HEADS.update(self.rules.lexicons.get("generic_heads", []))
+
+    def extract(self, doc: Doc) -> list[RawRelation]:
+        out: list[RawRelation] = []
+        ents = list(doc.ents)
+        matches = self.rules.matcher(doc)
+        for sent in doc.sents:
+            view = SentenceView(sent, [e for e in ents if e.start >= sent.start and e.end <= sent.end])
+            out.extend(self._dependency(doc, view, ents, matches))
+            out.extend(self._surface(doc, view, ents))
+        return _dedupe(out)
+
+    # -- dependency rules
+    def _dependency(self, doc: Doc, view: SentenceView, ents: list[Span], matches) -> list[RawRelation]:
+        results = []
+        for match_id, token_ids in matches:
+            name = doc.vocab.strings[match_id]
+            rule = self.rules.rules[name]
+            anchors = self._anchors(doc, name, token_ids)
+            trig = anchors.get("T")
+            if trig is None or not (view.sent.start <= trig.i < view.sent.end):
+                continue
+            s_classes, o_classes = rule.subject_classes, rule.object_classes
+            if rule.inverse:
+                s_classes, o_classes = o_classes, s_classes
+            subj_tok = anchors.get("S")
+            if subj_tok is not None:
+                subjects = self._resolve(doc, view, ents, subj_tok, s_classes)
+            else:
+                subjects = self._implicit_subjects(doc, view, ents, trig)
+            objects = self._resolve(doc, view, ents, anchors.get("O"), o_classes)
+            for s in subjects:
+                for o in objects:
+                    results.extend(self._make(rule, s, o, None))
+        return results
+
+    def _anchors(self, doc: Doc, name: str, token_ids: list[int]) -> dict[str, Token]:
+        # DependencyMatcher returns token ids in the order of the pattern's nodes
+        for pattern in self.rules.matcher.get(name)[1]:
+            if len(pattern) == len(token_ids):
+                ids = [node["RIGHT_ID"] for node in pattern]
+                anchors = {rid: doc[t] for rid, t in zip(ids, token_ids)}
+                if all(_attrs_ok(anchors[n["RIGHT_ID"]], n["RIGHT_ATTRS"]) for n in pattern):
+                    return anchors
+        return {}
+
+    def _resolve(self, doc, view, ents, token: Token | None, classes) -> list[Span]:
+        if token is None:
+            return []
+        ent = view.entity_at(token)
+        found: list[Span] = []
+        if ent is not None:
+            found.append(ent)
+        elif token.lower_ in ("qui", "lequel", "laquelle"):
+            found.extend(self._relative_antecedent(doc, view, token, classes))
+        elif token.lower_ in _PRONOUNS or token.lower_ in ("dernier", "dernière"):
+            ante = latest_entity_before(ents, token, classes, max_sentences=2)
+            if ante is not None:
+                found.append(ante)
+        # coordination: "X et Y"
+        for conj in token.children:
+            if conj.dep_ == "conj":
+                extra = view.entity_at(conj)
+                if extra is not None and extra not in found:
+                    found.append(extra)
+        return [e for e in found if e.label_ in classes]
+
+    def _relative_antecedent(self, doc, view, token: Token, classes) -> list[Span]:
+        verb = token.head
+        if verb.dep_ == "acl:relcl":
+            ent = view.entity_at(verb.head)
+            if ent is not None:
+                return [ent]
+        # parse failed: the entity right before the pronoun, past a comma
+        i = token.i - 1
+        while i >= view.sent.start and doc[i].is_punct:
+            i -= 1
+        ent = view.by_token.get(i)
+        return [ent] if ent is not None and ent.label_ in classes else []
+
+    def _implicit_subjects(self, doc, view, ents, trig: Token) -> list[Span]:
+        """Subject of a participle, infinitive or coordinated verb with none of its own."""
+        node, hops = trig, 0
+        while hops < 4:
+            subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubj:pass")]
+            if subj and node is not trig:
+                return self._resolve(doc, view, ents, subj[0], ACTOR_CLASSES)
+            if node.dep_ in ("acl", "acl:relcl", "appos"):
+                ent = view.entity_at(node.head)
+                if ent is not None:
+                    return [ent]
+            if node.dep_ not in ("xcomp", "conj", "advcl", "acl", "appos") or node.head is node:
+                break
+            node, hops = node.head, hops + 1
+        return []
+
+    # -- surface rules
+    def _surface(self, doc: Doc, view: SentenceView, ents: list[Span]) -> list[RawRelation]:
+        text, owners = view.rendered
+        if not view.ents and "«" not in text:
+            return []
+        starts = _unit_starts(text)
+        results = []
+        for rule, pattern in self.rules.surface:
+            for m in pattern.finditer(text, overlapped=True):
+                subj = self._surface_anchor(doc, view, ents, m, "S", starts, owners, rule)
+                obj = self._surface_anchor(doc, view, ents, m, "O", starts, owners, rule)
+                role = None
+                if "R" in m.groupdict() and m.group("R"):
+                    a, b = _unit_range(m.span("R"), starts)
+                    role = doc[owners[a] : owners[b - 1] + 1].text
+                if subj is not None and obj is not None:
+                    results.extend(self._make(rule, subj, obj, role))
+        return results
+
+    def _surface_anchor(self, doc, view, ents, m, name, starts, owners, rule) -> Span | None:
+        groups = m.groupdict()
+        classes = rule.subject_classes if (name == "S") != rule.inverse else rule.object_classes
+        if groups.get(name) is not None:
+            return view.ents[int(groups[name])]
+        for kind in ("POSS", "COREF"):
+            key = f"{name}_{kind}"
+            if groups.get(key) is not None:
+                a, _ = _unit_range(m.span(key), starts)
+                token = doc[owners[a]]
+                if kind == "POSS":
+                    return possessor(doc, view, ents, token, classes)
+                return latest_entity_before(ents, token, classes, max_sentences=2)
+        return None
+
+    def _make(self, rule: Rule, s: Span, o: Span, role: str | None) -> list[RawRelation]:
+        if rule.inverse:
+            s, o = o, s
+        if s == o or s.text == o.text:
+            return []
+        if s.label_ not in rule.subject_classes or o.label_ not in rule.object_classes:
+            return []
+        return [RawRelation(s, rule.predicate, o, rule.name, rule.confidence, role)]
+
+
+def _attrs_ok(token: Token, attrs: dict) -> bool:
+    dep = attrs.get("DEP")
+    if isinstance(dep, str):
+        return token.dep_ == dep
+    if isinstance(dep, dict) and "IN" in dep:
+        return token.dep_ in dep["IN"]
+    return True
+
+
+def _unit_starts(text: str) -> list[int]:
+    starts, pos = [], 0
+    for unit in text.split(" "):
+        starts.append(pos)
+        pos += len(unit) + 1
+    return starts
+
+
+def _unit_range(span: tuple[int, int], starts: list[int]) -> tuple[int, int]:
+    import bisect
+
+    a = bisect.bisect_right(starts, span[0]) - 1
+    b = bisect.bisect_left(starts, span[1])
+    return a, max(b, a + 1)
+
+
+def latest_entity_before(ents: list[Span], token: Token, classes, max_sentences: int = 2) -> Span | None:
+    """The last entity of a fitting class before ``token``, within a few sentences ("ce dernier")."""
+    sents = list(token.doc.sents)
+    idx = next(i for i, s in enumerate(sents) if s.start <= token.i < s.end)
+    floor = sents[max(0, idx - max_sentences + 1)].start
+    for ent in reversed(ents):
+        if ent.end <= token.i and ent.start >= floor and ent.label_ in classes:
+            return ent
+    return None
+
+
+def possessor(doc: Doc, view: SentenceView, ents: list[Span], det: Token, classes) -> Span | None:
+    """Who "son/sa/leur" refers to: the nearest subject entity before it in the sentence."""
+    for ent in reversed(view.ents):
+        if ent.end <= det.i and ent.label_ in classes and ent.root.dep_ in ("nsubj", "nsubj:pass"):
+            return ent
+    for ent in reversed(view.ents):
+        if ent.end <= det.i and ent.label_ in classes and ent.label_ != "Place":
+            return ent
+    return latest_entity_before(ents, det, tuple(c for c in classes if c != "Place"), max_sentences=2)
+
+
+def _dedupe(relations: list[RawRelation]) -> list[RawRelation]:
+    best: dict[tuple, RawRelation] = {}
+    for r in relations:
+        key = (r.subject.start, r.predicate, r.object.start)
+        if key not in best or r.confidence > best[key].confidence or (r.role and not best[key].role):
+            best[key] = r
+    return list(best.values())

@@ -1,0 +1,57 @@
+"""Sites and branches named after their parent: "Technopark de Rabat", "Jokkolabs Casablanca".
+
+Such a name is a parent actor's name, an optional link word and a place. It
+gives two claims: the site ``partOf`` the parent and ``locatedIn`` the place.
+The parent must be known (named elsewhere in the document or in the
+gazetteer) and the place must be a known place, so "Banque de France" stays
+one organisation unless "Banque" is itself an actor.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.relations import RawRelation
+from kg.resources import gazetteer
+
+_LINKS = {"de", "d'", "du", "à", "of"}
+_SITE_CLASSES = ("Facility", "Organization", "Program")
+
+
+def _known_names(doc: Doc) -> tuple[dict[str, str], set[str]]:
+    actors: dict[str, str] = {}
+    places: set[str] = set()
+    for entry in gazetteer():
+        for name in (entry.label, *entry.aliases):
+            (places.add(name.lower()) if entry.cls == "Place" else actors.setdefault(name.lower(), entry.cls))
+    for ent in doc.ents:
+        if ent.label_ == "Place":
+            places.add(ent.text.lower())
+        else:
+            actors.setdefault(ent.text.lower(), ent.label_)
+    return actors, places
+
+
+def site_relations(doc: Doc) -> list[RawRelation]:
+    if not doc.ents:
+        return []
+    actors, places = _known_names(doc)
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in _SITE_CLASSES or len(ent) < 2:
+            continue
+        for cut in range(len(ent) - 1, 0, -1):
+            place = ent[cut:]
+            parent_end = cut - 1 if ent[cut - 1].lower_ in _LINKS else cut
+            if parent_end < 1 or place.text.lower() not in places:
+                continue
+            parent = ent[:parent_end]
+            parent_cls = actors.get(parent.text.lower())
+            if parent_cls is None or parent_cls == "Person":
+                continue
+            parent_span = Span(doc, parent.start, parent.end, label=parent_cls)
+            place_span = Span(doc, place.start, place.end, label="Place")
+            out.append(RawRelation(ent, "partOf", parent_span, "site-name", 0.8))
+            out.append(RawRelation(ent, "locatedIn", place_span, "site-name", 0.8))
+            break
+    return out

@@ -1,0 +1,156 @@
+"""RDF stage: entities, facts and documents -> quads with the ontology's terms.
+
+Layout (see ``ontology/README.md``):
+
+- default graph: each entity's ``rdf:type``, ``rdfs:label``, ``skos:altLabel``
+  and ``ekg:mentionCount``: what resolution decided across all documents;
+- one named graph per document, named by the document's IRI: the document's
+  metadata, ``ekg:mentions`` links, each fact as a direct triple and, for
+  each, an ``ekg:Claim`` (an ``rdf:Statement``) with its provenance.
+
+Quads are pyoxigraph terms, so that writing and loading stay in Rust;
+:func:`to_rdflib` gives an rdflib ``Dataset`` for users and tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.model import Document, DocumentAnalysis, Entity
+from kg.resolve import Resolution
+from kg.vocab import DATA_BASE, EKG, PREDICATES, class_iri, predicate_iri
+
+PREFIXES = {
+    "ekg": str(EKG),
+    "ent": DATA_BASE + "entity/",
+    "doc": DATA_BASE + "doc/",
+    "claim": DATA_BASE + "claim/",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+}
+
+
+def _n(iri) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+_TYPE, _LABEL, _ALT = _n(RDF.type), _n(RDFS.label), _n(SKOS.altLabel)
+_XSD_INT, _XSD_DEC = _n(XSD.integer), _n(XSD.decimal)
+
+
+def entity_iri(entity_id: str) -> str:
+    return f"{DATA_BASE}entity/{entity_id}"
+
+
+def document_iri(doc_id: str) -> str:
+    return f"{DATA_BASE}doc/{doc_id}"
+
+
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(int(value)), datatype=_XSD_INT)
+
+
+def entity_quads(entities: Iterable[Entity]) -> Iterator[ox.Quad]:
+    g = ox.DefaultGraph()
+    for e in entities:
+        s = ox.NamedNode(entity_iri(e.entity_id))
+        yield ox.Quad(s, _TYPE, _n(class_iri(e.cls)), g)
+        yield ox.Quad(s, _LABEL, ox.Literal(e.label), g)
+        for alias in e.aliases:
+            yield ox.Quad(s, _ALT, ox.Literal(alias), g)
+        yield ox.Quad(s, _n(EKG.mentionCount), _int(e.mention_count), g)
+
+
+def document_quads(
+    document: Document, analysis: DocumentAnalysis, resolution: Resolution, sources: Iterable[str] = ()
+) -> Iterator[ox.Quad]:
+    """The named graph of one document: metadata, mentions, facts and their claims."""
+    d = ox.NamedNode(document_iri(document.doc_id))
+    g = d
+    yield ox.Quad(d, _TYPE, _n(EKG.Document), g)
+    for source in sorted({document.source, *sources}):
+        yield ox.Quad(d, _n(DCTERMS.source), ox.Literal(source), g)
+    if document.title:
+        yield ox.Quad(d, _n(DCTERMS.title), ox.Literal(document.title), g)
+    yield ox.Quad(d, _n(EKG.textLength), _int(len(document.text)), g)
+    yield ox.Quad(d, _n(EKG.sentenceCount), _int(analysis.sentence_count), g)
+    for key, value in document.metadata:
+        yield from _metadata_quads(d, key, value, g)
+    mentioned = sorted({resolution.mention_entity[m] for m in analysis.mentions})
+    for entity_id in mentioned:
+        yield ox.Quad(d, _n(EKG.mentions), ox.NamedNode(entity_iri(entity_id)), g)
+    doc_facts = [f for f in resolution.facts if f.claim.doc_id == document.doc_id]
+    for fact in doc_facts:
+        s, p, o = (
+            ox.NamedNode(entity_iri(fact.subject)),
+            _n(predicate_iri(fact.predicate)),
+            ox.NamedNode(entity_iri(fact.object)),
+        )
+        yield ox.Quad(s, p, o, g)
+        c = fact.claim
+        digest = hashlib.sha1(
+            f"{document.doc_id}|{fact.subject}|{fact.predicate}|{fact.object}|{c.sentence_start}|{c.rule}".encode()
+        ).hexdigest()[:20]
+        claim = ox.NamedNode(f"{DATA_BASE}claim/{digest}")
+        yield ox.Quad(claim, _TYPE, _n(EKG.Claim), g)
+        yield ox.Quad(claim, _n(RDF.subject), s, g)
+        yield ox.Quad(claim, _n(RDF.predicate), p, g)
+        yield ox.Quad(claim, _n(RDF.object), o, g)
+        yield ox.Quad(claim, _n(PROV.wasDerivedFrom), d, g)
+        yield ox.Quad(claim, _n(EKG.sentence), ox.Literal(c.sentence), g)
+        yield ox.Quad(claim, _n(EKG.startOffset), _int(c.sentence_start), g)
+        yield ox.Quad(claim, _n(EKG.endOffset), _int(c.sentence_end), g)
+        yield ox.Quad(claim, _n(EKG.rule), ox.Literal(c.rule), g)
+        yield ox.Quad(
+            claim, _n(EKG.confidence), ox.Literal(str(Decimal(str(c.confidence))), datatype=_XSD_DEC), g
+        )
+        if c.role:
+            yield ox.Quad(claim, _n(EKG.role), ox.Literal(c.role), g)
+
+
+_METADATA = {
+    "date": (DCTERMS.date, None),
+    "publisher": (DCTERMS.publisher, None),
+    "language": (DCTERMS.language, None),
+    "url": (rdflib.URIRef("https://schema.org/url"), None),
+    "author": (DCTERMS.creator, None),
+}
+
+
+def _metadata_quads(d, key: str, value: str, g) -> Iterator[ox.Quad]:
+    if key not in _METADATA or not value:
+        return
+    prop, _ = _METADATA[key]
+    if key == "date":
+        datatype = XSD.dateTime if "T" in value else XSD.date
+        yield ox.Quad(d, _n(prop), ox.Literal(value, datatype=_n(datatype)), g)
+    else:
+        yield ox.Quad(d, _n(prop), ox.Literal(value), g)
+
+
+def asserted_triples(quads: Iterable[ox.Quad]) -> set[ox.Triple]:
+    """The asserted graph (``graph.ttl``): entity descriptions and relations, no provenance or documents."""
+    relation_iris = {str(predicate_iri(p)) for p in PREDICATES}
+    out = set()
+    for q in quads:
+        if isinstance(q.graph_name, ox.DefaultGraph) or q.predicate.value in relation_iris:
+            out.add(ox.Triple(q.subject, q.predicate, q.object))
+    return out
+
+
+def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
+    """An rdflib ``Dataset`` holding the quads (for Python users and graph comparisons)."""
+    data = ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS)
+    ds = rdflib.Dataset()
+    ds.parse(data=data.decode("utf-8"), format="nquads")
+    return ds

@@ -1,0 +1,177 @@
+"""Store stage: write the outputs atomically and open the Oxigraph store for SPARQL.
+
+:class:`KGStore` is the one narrow interface every reader uses (CLI, Python
+API, analysis, viz). ``KGStore.in_memory(quads)`` gives the same interface
+without touching disk, for tests and notebooks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.rdf import PREFIXES, asserted_triples
+
+STORE_DIR = "store"
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or a query that cannot run; the message says why."""
+
+
+class QuerySyntaxError(StoreError):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old content or the new one, never half."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_store(quads: Iterable[ox.Quad], out_dir: Path) -> Path:
+    """Build a new store next to the old one, then swap it in."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / STORE_DIR
+    fresh = out_dir / f".{STORE_DIR}-new-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    store = ox.Store(str(fresh))
+    store.bulk_extend(quads)
+    store.flush()
+    del store
+    old = out_dir / f".{STORE_DIR}-old-{os.getpid()}"
+    if final.exists():
+        os.replace(final, old)
+    os.replace(fresh, final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def write_outputs(quads: list[ox.Quad], out_dir: Path) -> dict[str, Path]:
+    """``graph.trig`` (everything), ``graph.ttl`` (asserted facts) and ``store/``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    trig = out_dir / "graph.trig"
+    ttl = out_dir / "graph.ttl"
+    atomic_write_bytes(trig, ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
+    triples = sorted(asserted_triples(quads), key=str)
+    atomic_write_bytes(ttl, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+    store = write_store(quads, out_dir)
+    return {"trig": trig, "ttl": ttl, "store": store}
+
+
+def term_value(term):
+    """A SPARQL result term as a plain Python value."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith(("#integer", "#int", "#long")):
+            return int(term.value)
+        if dt.endswith(("#decimal", "#double", "#float")):
+            return float(term.value)
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+class KGStore:
+    """SPARQL over the built graph. Queries see the union of all graphs by default."""
+
+    def __init__(self, store: ox.Store, path: Path | None = None):
+        self._store = store
+        self.path = path
+
+    @classmethod
+    def open(cls, out_dir: str | Path) -> KGStore:
+        out_dir = Path(out_dir)
+        path = out_dir / STORE_DIR if (out_dir / STORE_DIR).is_dir() else out_dir
+        if not path.is_dir() or not any(path.iterdir()):
+            raise StoreError(f"{out_dir}: no store here; run 'kg build PATH --out {out_dir}' first")
+        try:
+            return cls(ox.Store.read_only(str(path)), path)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the store ({exc})") from exc
+
+    @classmethod
+    def in_memory(cls, quads: Iterable[ox.Quad] = ()) -> KGStore:
+        store = ox.Store()
+        store.extend(quads)
+        return cls(store)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def raw_query(self, sparql: str, bindings: dict | None = None, union: bool = True):
+        """The pyoxigraph result: solutions, triples or a boolean. Bindings are RDF terms or Python values."""
+        subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+        try:
+            return self._store.query(
+                sparql, prefixes=PREFIXES, use_default_graph_as_union=union, substitutions=subs or None
+            )
+        except SyntaxError as exc:
+            raise _syntax_error(exc) from None
+
+    def query(self, sparql: str, **bindings) -> list[dict]:
+        """Run a SELECT query; rows as plain dicts. ``bindings`` replace variables by RDF terms."""
+        result = self.raw_query(sparql, bindings)
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            return [{n: term_value(sol[n]) for n in names} for sol in result]
+        if isinstance(result, bool):
+            return [{"ask": result}]
+        return [
+            {"subject": t.subject.value, "predicate": t.predicate.value, "object": term_value(t.object)}
+            for t in result
+        ]
+
+    def quads(self) -> list[ox.Quad]:
+        return list(self._store.quads_for_pattern(None, None, None, None))
+
+    def dataset(self):
+        """An rdflib ``Dataset`` over the same data (through oxrdflib), for rdflib users."""
+        import rdflib
+        from oxrdflib import OxigraphStore
+
+        ds = rdflib.Dataset(store=OxigraphStore(store=self._store), default_union=True)
+        for prefix, ns in PREFIXES.items():
+            ds.bind(prefix, ns)
+        return ds
+
+
+def to_term(value):
+    """A Python value or IRI string as an RDF term for a query binding."""
+    if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal(
+            "true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+        )
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))
+    text = str(value)
+    if text.startswith(("http://", "https://", "urn:")):
+        return ox.NamedNode(text)
+    return ox.Literal(text)
+
+
+def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    import re
+
+    msg = str(exc)
+    m = re.search(r"(\d+):(\d+)", msg)
+    line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    return QuerySyntaxError(msg, line, col)
