@@ -1,0 +1,50 @@
+"""Shared fixtures. The seed build runs once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+POPCORN = SHARED / "datasets" / "popcorn" / "train.json"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from kg.nlp import load_pipeline
+
+    return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def extractor(nlp):
+    from kg.extract.relations import RelationExtractor
+
+    return RelationExtractor(nlp)
+
+
+@pytest.fixture(scope="session")
+def seed_out(tmp_path_factory) -> Path:
+    """Output folder of ``kg build seeds/`` (built once per session)."""
+    from kg.build import build_graph
+
+    out = tmp_path_factory.mktemp("seed-build")
+    build_graph([SEEDS], out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_store(seed_out):
+    from kg.store import KGStore
+
+    return KGStore.open(seed_out)
+
+
+@pytest.fixture(scope="session")
+def popcorn_path() -> Path:
+    if not POPCORN.exists():
+        pytest.skip(f"POPCORN development set not found at {POPCORN} (it lives in ../shared, outside a user's clone)")
+    return POPCORN
