@@ -131,7 +131,7 @@ def resolve_entities(analyses: Iterable[DocumentAnalysis]) -> Resolution:
     for m in mentions:
         classes_by_key[key_of[m]][m.cls] += 1
     person_only = {k for k, c in classes_by_key.items() if set(c) == {"Person"}}
-    _join_typos([k for k in classes_by_key if k not in person_only and typo_limit(k)], uf)
+    _join_typos([k for k in classes_by_key if typo_limit(k)], uf, person_only)
 
     clusters: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -144,7 +144,8 @@ def resolve_entities(analyses: Iterable[DocumentAnalysis]) -> Resolution:
     for root, ms in sorted(clusters.items()):
         cls = _cluster_class(ms, [gaz_class[k] for k in gaz_class if uf.find(k) == root])
         forms = Counter(_clean_form(m.text) for m in ms)
-        label = max(forms, key=lambda f: (forms[f], f.isupper(), -len(f), f))
+        # the most used form; on a tie an acronym, then the fuller name
+        label = max(forms, key=lambda f: (forms[f], f.isupper(), len(f), f))
         aliases = set(forms) - {label}
         for m in ms:
             if m.expansion:
@@ -176,7 +177,8 @@ def resolve_entities(analyses: Iterable[DocumentAnalysis]) -> Resolution:
     return Resolution(tuple(entities), tuple(facts), mention_entity)
 
 
-def _join_typos(keys: list[str], uf: _UnionFind) -> None:
+def _join_typos(keys: list[str], uf: _UnionFind, person_only: set[str]) -> None:
+    """Join names one typo apart; two names only ever seen as people are never joined."""
     # block on the first or the last three letters so a typo anywhere still meets its twin
     blocks: dict[str, list[str]] = defaultdict(list)
     for k in keys:
@@ -187,7 +189,7 @@ def _join_typos(keys: list[str], uf: _UnionFind) -> None:
             continue
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
-                if a != b and a.isalpha() == b.isalpha():
+                if a != b and not (a in person_only and b in person_only):
                     limit = min(typo_limit(a), typo_limit(b))
                     if edit_distance(a, b, limit) <= limit and not _differs_by_number(a, b):
                         uf.union(a, b)

@@ -24,6 +24,7 @@ from functools import cached_property
 import regex
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from kg.resources import relation_rules
@@ -65,6 +66,7 @@ class RuleSet:
         spec = spec or relation_rules()
         self.lexicons: dict[str, list[str]] = spec["lexicons"]
         self.rules: dict[str, Rule] = {}
+        self.by_match_id: dict[int, str] = {}
         self.surface: list[tuple[Rule, regex.Pattern]] = []
         self.matcher = DependencyMatcher(nlp.vocab)
         for item in spec["rules"]:
@@ -72,6 +74,7 @@ class RuleSet:
             if rule.name in self.rules:
                 raise ValueError(f"relations.json: duplicate rule name {rule.name!r}")
             self.rules[rule.name] = rule
+            self.by_match_id[get_string_id(rule.name)] = rule.name
             if item["kind"] == "surface":
                 self.surface.append((rule, regex.compile(self.expand_surface(item["pattern"]))))
             elif item["kind"] == "dep":
@@ -276,7 +279,7 @@ class RelationExtractor:
     def _dependency(self, doc: Doc, view: SentenceView, ents: list[Span], matches) -> list[RawRelation]:
         results = []
         for match_id, token_ids in matches:
-            name = doc.vocab.strings[match_id]
+            name = self.rules.by_match_id[match_id]
             rule = self.rules.rules[name]
             anchors = self._anchors(doc, name, token_ids)
             trig = anchors.get("T")

@@ -1,0 +1,144 @@
+"""Relation rules on hand-made parses: no model, so they never drift with it."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+
+from kg.extract.relations import RelationExtractor, RuleSet
+
+
+@pytest.fixture(scope="module")
+def blank_extractor():
+    return RelationExtractor(spacy.blank("fr"))
+
+
+def make_doc(rows: str, ents: list[tuple[int, int, str]]) -> Doc:
+    """Rows of 'word lemma POS dep head' (head = absolute index)."""
+    vocab = spacy.blank("fr").vocab
+    parts = [r.split() for r in rows.strip().splitlines()]
+    words = [p[0].replace("_", " ") for p in parts]
+    doc = Doc(
+        vocab,
+        words=words,
+        lemmas=[p[1] for p in parts],
+        pos=[p[2] for p in parts],
+        deps=[p[3] for p in parts],
+        heads=[int(p[4]) for p in parts],
+    )
+    doc.ents = [Span(doc, s, e, label=label) for s, e, label in ents]
+    return doc
+
+
+def facts(extractor, doc):
+    return sorted((r.subject.text, r.predicate, r.object.text, r.rule, r.role) for r in extractor.extract(doc))
+
+
+def test_passive_acquisition_is_turned_around(blank_extractor):
+    doc = make_doc(
+        """
+        Hmizate Hmizate PROPN nsubj:pass 3
+        a avoir AUX aux:tense 3
+        été être AUX aux:pass 3
+        rachetée racheter VERB ROOT 3
+        par par ADP case 5
+        Jumia Jumia PROPN obl:agent 3
+        . . PUNCT punct 3
+        """,
+        [(0, 1, "Organization"), (5, 6, "Organization")],
+    )
+    assert ("Jumia", "acquires", "Hmizate", "acquire-verb", None) in facts(blank_extractor, doc)
+
+
+def test_active_acquisition_with_coordinated_objects(blank_extractor):
+    doc = make_doc(
+        """
+        Saham Saham PROPN nsubj 1
+        acquiert acquérir VERB ROOT 1
+        Finatech Finatech PROPN obj 1
+        et et CCONJ cc 4
+        Dataloop Dataloop PROPN conj 2
+        . . PUNCT punct 1
+        """,
+        [(0, 1, "Organization"), (2, 3, "Organization"), (4, 5, "Organization")],
+    )
+    got = facts(blank_extractor, doc)
+    assert ("Saham", "acquires", "Finatech", "acquire-verb", None) in got
+    assert ("Saham", "acquires", "Dataloop", "acquire-verb", None) in got
+
+
+def test_role_apposition_keeps_the_role_as_written(blank_extractor):
+    doc = make_doc(
+        """
+        Nadia Nadia PROPN nsubj 6
+        Alami Alami PROPN flat:name 0
+        , , PUNCT punct 3
+        directrice directeur NOUN appos 0
+        générale général ADJ amod 3
+        de de ADP case 6
+        Maroc_PME Maroc_PME PROPN nmod 3
+        """,
+        [(0, 2, "Person"), (6, 7, "Organization")],
+    )
+    assert facts(blank_extractor, doc) == [
+        ("Nadia Alami", "headOf", "Maroc PME", "role-apposition-after-person", "directrice générale")
+    ]
+
+
+def test_a_role_without_an_organisation_gives_nothing(blank_extractor):
+    doc = make_doc(
+        """
+        Nadia Nadia PROPN nsubj 0
+        Alami Alami PROPN flat:name 0
+        , , PUNCT punct 3
+        directrice directeur NOUN appos 0
+        générale général ADJ amod 3
+        """,
+        [(0, 2, "Person")],
+    )
+    assert facts(blank_extractor, doc) == []
+
+
+def test_relative_pronoun_takes_its_antecedent(blank_extractor):
+    doc = make_doc(
+        """
+        Le le DET det 1
+        fonds fonds NOUN nsubj 1
+        Azur Azur PROPN appos 1
+        , , PUNCT punct 5
+        qui qui PRON nsubj 5
+        finance financer VERB acl:relcl 2
+        Yakeey Yakeey PROPN obj 5
+        , , PUNCT punct 8
+        recrute recruter VERB ROOT 8
+        """,
+        [(2, 3, "Organization"), (6, 7, "Organization")],
+    )
+    assert ("Azur", "funds", "Yakeey", "fund-verb", None) in facts(blank_extractor, doc)
+
+
+def test_partnership_between_two_named_parties(blank_extractor):
+    doc = make_doc(
+        """
+        un un DET det 1
+        accord accord NOUN ROOT 1
+        entre entre ADP case 3
+        Tamwilcom Tamwilcom PROPN nmod 1
+        et et CCONJ cc 6
+        la le DET det 6
+        BERD BERD PROPN conj 3
+        """,
+        [(3, 4, "Organization"), (6, 7, "Organization")],
+    )
+    assert facts(blank_extractor, doc) == [("Tamwilcom", "partnerOf", "BERD", "partnership-between", None)]
+
+
+def test_rule_file_rejects_unknown_predicates_and_macros():
+    nlp = spacy.blank("fr")
+    bad_predicate = {"lexicons": {}, "rules": [{"name": "x", "kind": "surface", "predicate": "owns", "pattern": "{S}"}]}
+    with pytest.raises(ValueError, match="unknown predicate 'owns'"):
+        RuleSet(nlp, bad_predicate)
+    bad_macro = {"lexicons": {}, "rules": [{"name": "y", "kind": "surface", "predicate": "funds", "pattern": "{Q:z}"}]}
+    with pytest.raises(ValueError, match="unknown macro"):
+        RuleSet(nlp, bad_macro)

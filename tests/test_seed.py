@@ -1,0 +1,88 @@
+"""The seed article: the facts the user expects to find in graph.ttl."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+
+from kg.vocab import EKG
+
+LABEL_QUERY = """
+SELECT ?sl ?ol WHERE {{
+  ?s ekg:{p} ?o . ?s rdfs:label ?sl . ?o rdfs:label ?ol .
+}}"""
+
+
+@pytest.fixture(scope="module")
+def ttl(seed_out) -> rdflib.Graph:
+    return rdflib.Graph().parse(seed_out / "graph.ttl")
+
+
+def facts(ttl, predicate: str) -> set[tuple[str, str]]:
+    rows = ttl.query(LABEL_QUERY.format(p=predicate), initNs={"ekg": EKG._NS, "rdfs": rdflib.RDFS})
+    return {(str(a), str(b)) for a, b in rows}
+
+
+@pytest.mark.parametrize(
+    ("subject", "predicate", "objects"),
+    [
+        ("MITC", "operates", {"Technopark"}),
+        ("Technopark", "partnerOf", {"EAC L’boulevart", "EAC L'boulevart"}),
+        ("Enactus Morocco", "locatedIn", {"Technopark de Rabat", "Rabat"}),
+        ("Omar Balafrej", "headOf", {"Technopark"}),
+        ("Asmaa Morine Azzouzi", "headOf", {"AFEM"}),
+        ("Adnane Addioui", "headOf", {"Enactus Morocco"}),
+        ("BEI", "partnerOf", {"CDG"}),
+    ],
+)
+def test_expected_fact(ttl, subject, predicate, objects):
+    found = facts(ttl, predicate)
+    symmetric = predicate == "partnerOf"
+    assert any((subject, o) in found or (symmetric and (o, subject) in found) for o in objects), sorted(found)
+
+
+def test_acronym_expansion_is_an_alternative_label(ttl):
+    alts = {
+        str(alt)
+        for alt in ttl.objects(next(ttl.subjects(rdflib.RDFS.label, rdflib.Literal("MITC"))), rdflib.SKOS.altLabel)
+    }
+    assert "Moroccan Information Technopark Company" in alts
+
+
+def test_typo_is_an_alias_not_an_entity(ttl):
+    labels = {str(o) for o in ttl.objects(None, rdflib.RDFS.label)}
+    assert "Tehnopark" not in labels
+    technopark = next(ttl.subjects(rdflib.RDFS.label, rdflib.Literal("Technopark")))
+    assert rdflib.Literal("Tehnopark") in set(ttl.objects(technopark, rdflib.SKOS.altLabel))
+
+
+def test_every_entity_has_one_label_and_a_class(ttl):
+    for entity in set(ttl.subjects(rdflib.RDF.type, None)):
+        assert len(list(ttl.objects(entity, rdflib.RDFS.label))) == 1
+        assert all(str(c).startswith(str(EKG._NS)) for c in ttl.objects(entity, rdflib.RDF.type))
+
+
+def test_no_glued_or_junk_entities(ttl):
+    labels = {str(o) for o in ttl.objects(None, rdflib.RDFS.label)}
+    assert not labels & {"Technopark Omar Balafrej", "Marché de changes", "Web"}
+
+
+def test_outputs_exist(seed_out):
+    for name in ("graph.ttl", "graph.trig", "graph.html", "store"):
+        assert (seed_out / name).exists(), name
+    assert not [p.name for p in seed_out.iterdir() if ".tmp" in p.name or p.name.startswith(".store-")]
+
+
+def test_store_answers_who_operates_what(seed_store):
+    rows = seed_store.query(
+        "SELECT ?operator ?site WHERE { ?o ekg:operates ?s . ?o rdfs:label ?operator . ?s rdfs:label ?site }"
+    )
+    assert {"operator": "MITC", "site": "Technopark"} in rows
+
+
+def test_trig_keeps_one_named_graph_per_document_with_its_source(seed_out):
+    ds = rdflib.Dataset()
+    ds.parse(seed_out / "graph.trig", format="trig")
+    docs = list(ds.query("SELECT ?g ?src WHERE { GRAPH ?g { ?g a ekg:Document ; dcterms:source ?src } }",
+                         initNs={"ekg": EKG._NS, "dcterms": rdflib.DCTERMS}))  # fmt: skip
+    assert len(docs) == 1 and str(docs[0].src).endswith("seeds/000_569da23aa276cdde.txt")
