@@ -115,6 +115,36 @@ def query(
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+@app.command()
+def stats(
+    out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
+    top: int = typer.Option(10, "--top", "-n", min=1, help="How many actors to list."),
+) -> None:
+    """Print the most connected actors (degree, betweenness, PageRank) and the communities of a built graph.
+
+    Example: kg stats out/ --top 5
+    """
+    from kg.analysis import graph_stats
+    from kg.store import KGStore, StoreError
+
+    try:
+        summary = graph_stats(KGStore.open(out_dir), top=top)
+    except StoreError as exc:
+        fail(str(exc))
+    actors = Table(title=f"{summary.actors} actors, {summary.relations} relations: most connected")
+    for column in ("actor", "class", "degree", "betweenness", "pagerank"):
+        actors.add_column(column, justify="left" if column in ("actor", "class") else "right")
+    for a in summary.top_actors:
+        actors.add_row(a.label, a.cls, str(a.degree), f"{a.betweenness:.3f}", f"{a.pagerank:.3f}")
+    console.print(actors)
+    groups = Table(title=f"{len(summary.communities)} communities (Louvain)")
+    for column in ("#", "size", "members"):
+        groups.add_column(column)
+    for c in summary.communities:
+        groups.add_row(str(c.number), str(c.size), ", ".join(c.labels[:8]) + (", …" if c.size > 8 else ""))
+    console.print(groups)
+
+
 def main() -> None:
     app()
 
