@@ -35,7 +35,10 @@ def test_bad_content_is_refused_with_the_file_name(data, problem):
 
 
 def test_headlines_are_kept_apart_from_the_body():
-    text = "-\nAMMC : nouvelle circulaire\n-\nBanques : la liquidité se resserre\nLe corps de l'article commence ici.\nSuite."
+    text = (
+        "-\nAMMC : nouvelle circulaire\n-\nBanques : la liquidité se resserre\n"
+        "Le corps de l'article commence ici.\nSuite."
+    )
     segments, title = split_segments(text)
     kinds = [(s.kind, text[s.start : s.end]) for s in segments]
     assert kinds == [

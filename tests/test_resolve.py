@@ -32,13 +32,16 @@ def test_edit_distance_stops_early():
     assert edit_distance("technopark", "casablanca", 2) == 3
 
 
+LONG = "Société Nationale des Transports et de la Logistique"
+
+
 def test_acronym_and_expansion_become_one_entity():
     res = resolve_entities([
-        analysis("d1", [m("d1", "SNTL", "Organization", expansion="Société Nationale des Transports et de la Logistique"),
-                        m("d1", "Société Nationale des Transports et de la Logistique", "Organization", 10),
+        analysis("d1", [m("d1", "SNTL", "Organization", expansion=LONG),
+                        m("d1", LONG, "Organization", 10),
                         m("d1", "SNTL", "Organization", 90)]),
     ])  # fmt: skip
-    assert labels(res) == [("SNTL", "Organization", ("Société Nationale des Transports et de la Logistique",))]
+    assert labels(res) == [("SNTL", "Organization", (LONG,))]
 
 
 def test_typo_in_a_long_name_joins_the_right_entity_across_documents():
