@@ -1,0 +1,193 @@
+"""The query library: named SPARQL queries shipped as ``kg/queries/*.rq``.
+
+A file starts with ``#`` lines saying what it answers, then optional lines
+``# param NAME KIND [required | = DEFAULT]: description``. Parameters are bound
+as RDF terms through pyoxigraph substitutions, never pasted into the query
+text, so a value can never change what the query does. A parameter left out
+stays a free variable: ``partners`` without ``entity`` lists every partnership.
+
+Kinds: ``string`` (a plain literal), ``decimal``, ``integer``, ``iri``
+(``ent:X`` or a full IRI), ``relation`` (an ontology relation name such as
+``operates``), ``class`` (``Organization``, ``Person``...) and ``normalised``
+(a string lower-cased and unaccented by :func:`normalise_label`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+
+import pyoxigraph as ox
+
+from kg.rdf import PREFIXES
+from kg.store import KGStore, term_value
+from kg.vocab import EKG, ENTITY_CLASSES, PREDICATES
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_PARAM_LINE = re.compile(r"#\s*param\s+(\w+)\s+(\w+)\s*(required|=\s*([^:]+?))?\s*:\s*(.*)$")
+KINDS = ("string", "decimal", "integer", "iri", "relation", "class", "normalised")
+
+
+class LibraryError(ValueError):
+    """An unknown query or parameter, or a value that does not fit its parameter; the message says which."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str
+    description: str
+    required: bool = False
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    description: str
+    text: str
+    parameters: tuple[Parameter, ...] = ()
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise LibraryError(f"query {self.name!r} has no parameter {name!r} (its parameters: {known})")
+
+
+def parse_query(name: str, text: str) -> NamedQuery:
+    """A library query from its file text: leading comment = description, ``# param`` lines = parameters."""
+    description: list[str] = []
+    parameters: list[Parameter] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        match = _PARAM_LINE.match(stripped)
+        if match:
+            pname, kind, marker, default, desc = match.groups()
+            if kind not in KINDS:
+                raise LibraryError(f"{name}.rq: parameter {pname!r} has unknown kind {kind!r}; expected one of {KINDS}")
+            required = marker == "required"
+            parameters.append(Parameter(pname, kind, desc.strip(), required, default.strip() if default else None))
+        elif stripped.startswith("# param"):
+            raise LibraryError(f"{name}.rq: cannot read {stripped!r}; write '# param NAME KIND: description'")
+        elif not parameters:
+            description.append(stripped.lstrip("#").strip())
+    if not description:
+        raise LibraryError(f"{name}.rq: the file must start with a '#' line saying what the query answers")
+    return NamedQuery(name, " ".join(description), text, tuple(parameters))
+
+
+def _query_files() -> dict[str, object]:
+    folder = resources.files("kg.queries")
+    return {f.name[: -len(".rq")]: f for f in folder.iterdir() if f.name.endswith(".rq")}
+
+
+def list_queries() -> list[NamedQuery]:
+    """Every library query, sorted by name."""
+    return [parse_query(name, f.read_text(encoding="utf-8")) for name, f in sorted(_query_files().items())]
+
+
+def is_query_name(text: str) -> bool:
+    return text in _query_files()
+
+
+def load_query(name: str) -> NamedQuery:
+    files = _query_files()
+    if name not in files:
+        raise LibraryError(f"no library query named {name!r}; 'kg query --list' shows them: {', '.join(sorted(files))}")
+    return parse_query(name, files[name].read_text(encoding="utf-8"))
+
+
+def normalise_label(text: str) -> str:
+    """Lower-case, unaccented, one-space form of a label; ``about.rq`` folds stored labels the same way."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    bare = bare.replace("œ", "oe").replace("æ", "ae")
+    bare = re.sub(r"[’‘`´]", "'", bare)
+    return " ".join(bare.split())
+
+
+def _expand_iri(value: str) -> str:
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    if value.startswith(("http://", "https://", "urn:")):
+        return value
+    raise LibraryError(f"{value!r} is not an IRI; give a full IRI or a prefixed name such as ent:Technopark")
+
+
+def to_parameter_term(param: Parameter, value) -> ox.NamedNode | ox.Literal:
+    """The RDF term a parameter value is bound to; strings from the command line are converted by kind."""
+    if isinstance(value, ox.NamedNode | ox.Literal):
+        return value
+    text = str(value).strip()
+    if param.kind == "string":
+        return ox.Literal(text)
+    if param.kind == "normalised":
+        return ox.Literal(normalise_label(text))
+    if param.kind in ("decimal", "integer"):
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise LibraryError(f"parameter {param.name!r}: {text!r} is not a number") from None
+        if param.kind == "integer":
+            if number != number.to_integral_value():
+                raise LibraryError(f"parameter {param.name!r}: {text!r} is not a whole number")
+            return ox.Literal(str(int(number)), datatype=ox.NamedNode(_XSD + "integer"))
+        return ox.Literal(str(number), datatype=ox.NamedNode(_XSD + "decimal"))
+    if param.kind == "relation":
+        local = text.removeprefix("ekg:").removeprefix(str(EKG))
+        if local not in PREDICATES:
+            raise LibraryError(f"parameter {param.name!r}: unknown relation {text!r}; one of {', '.join(PREDICATES)}")
+        return ox.NamedNode(str(EKG) + local)
+    if param.kind == "class":
+        local = text.removeprefix("ekg:").removeprefix(str(EKG))
+        if local not in ENTITY_CLASSES:
+            raise LibraryError(f"parameter {param.name!r}: unknown class {text!r}; one of {', '.join(ENTITY_CLASSES)}")
+        return ox.NamedNode(str(EKG) + local)
+    return ox.NamedNode(_expand_iri(text))
+
+
+def bind_parameters(query: NamedQuery, params: dict) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Check ``params`` against the query's declared parameters and turn them into RDF terms (defaults included)."""
+    for name in params:
+        query.parameter(name)
+    bindings = {}
+    for p in query.parameters:
+        value = params.get(p.name, p.default)
+        if value is None:
+            if p.required:
+                raise LibraryError(f"query {query.name!r} needs --param {p.name}=VALUE ({p.description})")
+            continue
+        bindings[p.name] = to_parameter_term(p, value)
+    return bindings
+
+
+def parse_param_options(options: list[str] | None) -> dict[str, str]:
+    """``["entity=Technopark", ...]`` from the command line as a dict."""
+    params = {}
+    for option in options or []:
+        name, sep, value = option.partition("=")
+        if not sep or not name.strip():
+            raise LibraryError(f"--param {option!r}: write NAME=VALUE, e.g. --param entity=Technopark")
+        params[name.strip()] = value
+    return params
+
+
+def raw_named_query(store: KGStore, name: str, params: dict | None = None):
+    """The pyoxigraph result of a library query with its parameters bound."""
+    query = load_query(name)
+    return store.raw_query(query.text, bind_parameters(query, params or {}))
+
+
+def run_named_query(store: KGStore, name: str, **params) -> list[dict]:
+    """Rows of a library query as plain dicts, e.g. ``run_named_query(store, "partners", entity="Technopark")``."""
+    result = raw_named_query(store, name, params)
+    names = [v.value for v in result.variables]
+    return [{n: term_value(sol[n]) for n in names} for sol in result]
