@@ -82,35 +82,34 @@ def print_summary(report) -> None:
 
 @app.command()
 def query(
-    sparql: str = typer.Argument(None, help="The SPARQL query text (or use --file)."),
+    sparql: str = typer.Argument(None, help="SPARQL text, or the name of a library query (see --list)."),
     store: Path = typer.Option(Path("out"), "--store", "-s", help="Output folder of kg build."),
     file: Path = typer.Option(None, "--file", "-f", help="Read the query from a .rq file."),
-    fmt: str = typer.Option("table", "--format", help="table, csv, tsv or json."),
+    fmt: str = typer.Option(
+        "table", "--format", help="table, csv, tsv, json; for CONSTRUCT/DESCRIBE: table, turtle, ntriples, jsonld."
+    ),
+    param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a library query (repeatable)."),
+    list_queries: bool = typer.Option(False, "--list", help="List the library queries and what they answer."),
 ) -> None:
-    """Run a SPARQL query on a built graph. Prefixes ekg:, ent:, rdfs:, skos:, dcterms:, prov: are predefined.
+    """Run a SPARQL query or a library query on a built graph. Prefixes ekg:, ent:, rdfs:, skos:, dcterms:, prov:
+    are predefined.
 
-    Example: kg query "SELECT ?org ?site WHERE { ?org ekg:operates ?site }" --store out/
+    Example: kg query partners --param entity=Technopark --store out/
     """
-    from kg.query import FORMATS, format_result, read_query_file
-    from kg.store import KGStore, QuerySyntaxError, StoreError
+    from kg.library import parse_param_options
+    from kg.query import answer, library_listing, read_query_file
+    from kg.store import StoreError
 
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if file is not None:
-        try:
-            sparql = read_query_file(file)
-        except (FileNotFoundError, ValueError) as exc:
-            fail(str(exc))
-    if not sparql:
-        fail("give a query, or --file FILE")
+    if list_queries:
+        sys.stdout.write(library_listing() + "\n")
+        return
     try:
-        kg_store = KGStore.open(store)
-        result = kg_store.raw_query(sparql)
-        text = format_result(result, fmt)
-    except QuerySyntaxError as exc:
-        where = f" at line {exc.line}, column {exc.column}" if exc.line else ""
-        fail(f"SPARQL syntax error{where}: {exc}")
-    except StoreError as exc:
+        if file is not None:
+            sparql = read_query_file(file)
+        if not sparql:
+            fail("give a query, a library query name (see --list), or --file FILE")
+        text = answer(store, sparql, parse_param_options(param), fmt)
+    except (FileNotFoundError, ValueError, StoreError) as exc:  # LibraryError and QueryError are ValueErrors
         fail(str(exc))
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
