@@ -144,6 +144,100 @@ def stats(
     console.print(groups)
 
 
+@app.command(name="eval")
+def eval_command(
+    gold: Path = typer.Argument(..., help="Gold file: the project's JSON format or POPCORN's train.json."),
+    out: Path = typer.Option(None, "--out", "-o", help="Also write the predicted graph and eval.json here."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Evaluate only the first N gold documents."),
+    show: int = typer.Option(20, "--show", min=0, help="How many missed and spurious facts to list."),
+) -> None:
+    """Score the extraction against a gold standard: precision, recall and F1 per class and per relation.
+
+    Example: kg eval tests/data/gold_small.json --show 10
+    """
+    from kg.eval import GoldError, format_report, run_eval
+
+    try:
+        report = run_eval(gold, out_dir=out, limit=limit)
+    except GoldError as exc:
+        fail(str(exc))
+    sys.stdout.write(format_report(report, show=show))
+
+
+@app.command()
+def viz(
+    store: Path = typer.Argument(Path("out"), help="Output folder of kg build."),
+    out: Path = typer.Option(None, "--out", "-o", help="HTML file to write (default: STORE/graph.html)."),
+    focus: str = typer.Option(None, "--focus", help="Draw only the neighbourhood of the entity with this label."),
+    hops: int = typer.Option(1, "--hops", help="With --focus: how many relations away from it to go."),
+    classes: list[str] = typer.Option(None, "--classes", help="Keep these classes (repeat or comma-separate)."),
+    predicates: list[str] = typer.Option(None, "--predicates", help="Keep these relations (repeat or comma-separate)."),
+    min_degree: int = typer.Option(0, "--min-degree", help="Drop entities with fewer relations than this."),
+    max_nodes: int = typer.Option(None, "--max-nodes", help="Keep only this many entities, the most connected."),
+) -> None:
+    """Write the graph as one interactive, offline HTML page (search, filters, evidence sentences).
+
+    Example: kg viz out/ --focus Technopark --hops 2 --out technopark.html
+    """
+    from kg.store import KGStore, StoreError
+    from kg.viz import ViewOptions, VizError, write_html_graph
+
+    def names(values):
+        return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+    options = ViewOptions(focus, hops, names(classes), names(predicates), min_degree, max_nodes)
+    try:
+        path = write_html_graph(KGStore.open(store), out or Path(store) / "graph.html", options)
+    except (StoreError, VizError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write the page ({exc.strerror})")
+    console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def validate(
+    out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
+) -> None:
+    """Check a built graph against the SHACL shapes (ontology/shapes.ttl); exit code 1 on any violation.
+
+    Example: kg validate out/
+    """
+    from kg.store import KGStore, StoreError
+    from kg.validate import format_report, validate_graph
+
+    try:
+        report = validate_graph(KGStore.open(out_dir))
+    except StoreError as exc:
+        fail(str(exc))
+    console.print(format_report(report), highlight=False, markup=False)
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
+    fmt: str = typer.Option(..., "--format", help="jsonld, nquads, graphml, gexf or csv."),
+    out: Path = typer.Option(None, "--out", "-o", help="File to write (a folder for csv); default: in OUT_DIR."),
+) -> None:
+    """Export a built graph as JSON-LD, N-Quads, GraphML (Cytoscape), GEXF (Gephi) or CSV (nodes and edges).
+
+    Example: kg export out/ --format gexf --out ecosystem.gexf
+    """
+    from kg.export import FORMATS, default_output, export_graph
+    from kg.store import KGStore, StoreError
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    try:
+        written = export_graph(KGStore.open(out_dir), fmt, out or default_output(out_dir, fmt))
+    except (StoreError, OSError) as exc:
+        fail(str(exc))
+    for path in written:
+        console.print(str(path), highlight=False)
+
+
 def main() -> None:
     app()
 
