@@ -34,6 +34,7 @@ class BuildReport:
     seconds: float = 0.0
     outputs: dict[str, Path] = field(default_factory=dict)
     duplicates: int = 0
+    violations: int | None = None  # SHACL violations of the output; None when not validated
 
 
 def analyse_files(
@@ -73,8 +74,13 @@ def build_graph(
     out_dir: str | Path,
     on_document: Callable[[], None] | None = None,
     write_html: bool = True,
+    validate: bool = True,
 ) -> BuildReport:
-    """Read ``paths``, extract, resolve, and write graph.ttl, graph.trig, graph.html and store/."""
+    """Read ``paths``, extract, resolve, and write graph.ttl, graph.trig, graph.html and store/.
+
+    With ``validate`` the written quads are checked against ``ontology/shapes.ttl`` and the number of
+    violations lands in ``report.violations`` (the data is written either way, and the CLI says so).
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     report = BuildReport(out_dir=out_dir)
@@ -84,6 +90,10 @@ def build_graph(
     resolution = resolve_entities(unique.values())
     quads = graph_quads(analyses, resolution)
     report.outputs = write_outputs(quads, out_dir)
+    if validate:
+        from kg.validate import validate_graph
+
+        report.violations = validate_graph(quads).count
     if write_html:
         from kg.store import KGStore
         from kg.viz import write_html_graph

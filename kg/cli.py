@@ -37,6 +37,9 @@ def build(
     ),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
     html: bool = typer.Option(True, "--html/--no-html", help="Write graph.html."),
+    validate: bool = typer.Option(
+        True, "--validate/--no-validate", help="Check the output against the SHACL shapes (off for huge builds)."
+    ),
 ) -> None:
     """Turn articles into graph.ttl, graph.trig, graph.html and a SPARQL store.
 
@@ -52,11 +55,19 @@ def build(
     columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("build", total=total)
-        report = build_graph(paths, out, on_document=lambda: progress.advance(task), write_html=html)
+        report = build_graph(
+            paths, out, on_document=lambda: progress.advance(task), write_html=html, validate=validate
+        )
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
     for skipped in report.skipped:
         err.print(f"[yellow]skipped:[/] {skipped.reason}", highlight=False)
+    if report.violations:
+        err.print(
+            f"[yellow]warning:[/] the output breaks its SHACL shapes {report.violations} time(s); "
+            f"see 'kg validate {out}'",
+            highlight=False,
+        )
     print_summary(report)
     if report.documents == 0:
         fail("no document could be read; nothing was built", code=1)
@@ -75,6 +86,9 @@ def print_summary(report) -> None:
     )
     table.add_row("relations", f"{sum(report.relations_by_predicate.values())}: {rels}")
     table.add_row("triples", str(report.triples))
+    if report.violations is not None:
+        shacl = "0 violations" if not report.violations else f"[bold red]{report.violations} VIOLATIONS[/]"
+        table.add_row("SHACL", shacl)
     table.add_row("outputs", ", ".join(str(p) for p in report.outputs.values()))
     table.add_row("seconds", f"{report.seconds:.1f}")
     console.print(table)

@@ -1,0 +1,234 @@
+"""SHACL validation of a built graph against ``ontology/shapes.ttl``.
+
+The shapes apply to the union of all graphs: entity descriptions live in the
+default graph, relations and claims in per-document named graphs, and a shape
+such as "the subject of ekg:headOf is a Person" needs both.
+
+The domain and range shapes are generated from ``ontology/ecosystem.ttl`` so
+that they cannot drift from it: ``python -m kg.validate --write-shapes``
+rewrites the part of ``shapes.ttl`` after the GENERATED marker.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH
+
+from kg.store import KGStore, atomic_write_bytes
+from kg.vocab import EKG
+
+SHAPES = "https://w3id.org/ecosystem-kg/shapes#"
+GENERATED_MARKER = "# ---------------------------------------------------------------- GENERATED"
+
+
+@dataclass(frozen=True)
+class ShapeViolations:
+    """All violations of one shape, with one example."""
+
+    shape: str
+    count: int
+    focus_node: str
+    message: str
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    count: int
+    violations: tuple[ShapeViolations, ...] = ()
+
+
+def ontology_path():
+    return resources.files("kg.ontology") / "ecosystem.ttl"
+
+
+def shapes_path():
+    return resources.files("kg.ontology") / "shapes.ttl"
+
+
+@cache
+def _shapes_graph() -> rdflib.Graph:
+    return rdflib.Graph().parse(data=shapes_path().read_text(encoding="utf-8"), format="turtle")
+
+
+def union_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """The union of all graphs as one rdflib graph (pyshacl validates a single graph)."""
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=data, format="nt")
+
+
+def validate_graph(store_or_quads: KGStore | Iterable[ox.Quad]) -> ValidationReport:
+    """Validate a store (or its quads) against the project's SHACL shapes."""
+    from pyshacl import validate
+
+    quads = store_or_quads.quads() if isinstance(store_or_quads, KGStore) else store_or_quads
+    conforms, results, _ = validate(
+        union_graph(quads), shacl_graph=_shapes_graph(), inference="none", abort_on_first=False, allow_warnings=True
+    )
+    return _summarise(bool(conforms), results)
+
+
+def _summarise(conforms: bool, results: rdflib.Graph) -> ValidationReport:
+    groups: dict[str, list] = {}
+    for result in sorted(results.subjects(RDF.type, SH.ValidationResult)):
+        if results.value(result, SH.resultSeverity) != SH.Violation:
+            continue
+        # a SPARQL constraint is named on its own: group by it rather than by the node shape holding it
+        constraint = results.value(result, SH.sourceConstraint)
+        named = isinstance(constraint, rdflib.URIRef) and str(constraint).startswith(SHAPES)
+        shape = _short(constraint if named else results.value(result, SH.sourceShape))
+        groups.setdefault(shape, []).append(result)
+    violations = []
+    for shape, found in sorted(groups.items()):
+        # the same focus node shows up first in every run: examples stay stable
+        example = min(found, key=lambda r: str(results.value(r, SH.focusNode)))
+        focus, value = results.value(example, SH.focusNode), results.value(example, SH.value)
+        violations.append(
+            ShapeViolations(
+                shape=shape,
+                count=len(found),
+                focus_node=str(focus),
+                message=str(results.value(example, SH.resultMessage) or ""),
+                value=None if value is None or value == focus else str(value),
+            )
+        )
+    count = sum(v.count for v in violations)
+    return ValidationReport(conforms=conforms and count == 0, count=count, violations=tuple(violations))
+
+
+def _short(node) -> str:
+    text = str(node)
+    return "ekgsh:" + text[len(SHAPES) :] if text.startswith(SHAPES) else text
+
+
+def format_report(report: ValidationReport) -> str:
+    """Violations grouped by shape, one example each, for people."""
+    if report.conforms:
+        return "conforms: 0 violations"
+    lines = [f"{report.count} violation(s) of {len(report.violations)} shape(s):"]
+    for v in report.violations:
+        lines.append(f"  {v.shape}: {v.count}")
+        lines.append(f"    e.g. {v.focus_node}: {v.message}" + (f" (value: {v.value})" if v.value else ""))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- shapes generated from the ontology
+
+
+def _local(iri) -> str:
+    return str(iri).rsplit("#", 1)[-1]
+
+
+def _qname(iri) -> str:
+    text = str(iri)
+    if text.startswith(str(EKG)):
+        return "ekg:" + text[len(str(EKG)) :]
+    for prefix, ns in (("xsd", rdflib.XSD), ("rdf", RDF), ("rdfs", RDFS)):
+        if text.startswith(str(ns)):
+            return f"{prefix}:{text[len(str(ns)) :]}"
+    return f"<{text}>"
+
+
+def _subclasses(ont: rdflib.Graph, cls) -> list:
+    """``cls`` and its subclasses in the ontology: sh:class checks no inference, so the shapes list them."""
+    found = [cls]
+    for sub in sorted(ont.subjects(RDFS.subClassOf, cls)):
+        found.extend(c for c in _subclasses(ont, sub) if c not in found)
+    return found
+
+
+def _class_set(ont: rdflib.Graph, expr) -> list:
+    """The classes of a domain or range: one class or an owl:unionOf list, each with its subclasses."""
+    members = Collection(ont, ont.value(expr, OWL.unionOf)) if isinstance(expr, rdflib.BNode) else [expr]
+    out = []
+    for member in members:
+        out.extend(c for c in _subclasses(ont, member) if c not in out)
+    return out
+
+
+def _class_constraint(classes: list) -> str:
+    if len(classes) == 1:
+        return f"sh:class {_qname(classes[0])}"
+    return "sh:or ( " + " ".join(f"[ sh:class {_qname(c)} ]" for c in classes) + " )"
+
+
+def _names(classes: list) -> str:
+    return " or ".join(_local(c) for c in classes)
+
+
+def generate_shapes(ontology_text: str) -> str:
+    """The GENERATED part of shapes.ttl: actor classes, and each property's domain and range."""
+    ont = rdflib.Graph().parse(data=ontology_text, format="turtle")
+    actors = _subclasses(ont, EKG.Actor)
+    entity_targets = [f"sh:targetClass {_qname(c)}" for c in actors]
+    blocks = []
+    for kind in (OWL.ObjectProperty, OWL.DatatypeProperty):
+        for prop in sorted(ont.subjects(RDF.type, kind)):
+            name, p = _local(prop), _qname(prop)
+            domain, rng = ont.value(prop, RDFS.domain), ont.value(prop, RDFS.range)
+            if domain is not None:
+                classes = _class_set(ont, domain)
+                if set(classes) <= set(actors):
+                    entity_targets.append(f"sh:targetSubjectsOf {p}")
+                blocks.append(
+                    f"ekgsh:{name}-domain a sh:NodeShape ;\n    sh:targetSubjectsOf {p} ;\n"
+                    f"    {_class_constraint(classes)} ;\n"
+                    f'    sh:message "the subject of {p} is not a {_names(classes)} (rdfs:domain)" .\n'
+                )
+            if rng is None:
+                continue
+            if kind == OWL.DatatypeProperty:
+                blocks.append(
+                    f"ekgsh:{name}-range a sh:PropertyShape ;\n    sh:targetSubjectsOf {p} ;\n    sh:path {p} ;\n"
+                    f"    sh:datatype {_qname(rng)} ;\n"
+                    f'    sh:message "the value of {p} is not an {_qname(rng)} (rdfs:range)" .\n'
+                )
+                continue
+            classes = _class_set(ont, rng)
+            if set(classes) <= set(actors):
+                entity_targets.append(f"sh:targetObjectsOf {p}")
+            blocks.append(
+                f"ekgsh:{name}-range a sh:NodeShape ;\n    sh:targetObjectsOf {p} ;\n"
+                f"    {_class_constraint(classes)} ;\n"
+                f'    sh:message "the object of {p} is not a {_names(classes)} (rdfs:range)" .\n'
+            )
+    head = [
+        "ekgsh:ActorClass a sh:NodeShape ;\n    sh:in ( " + " ".join(_qname(c) for c in actors) + " ) .\n",
+        "ekgsh:Entity\n    " + " ;\n    ".join(entity_targets) + " .\n",
+    ]
+    return "\n".join(head + blocks)
+
+
+def shapes_text(ontology_text: str, current_shapes: str) -> str:
+    """``current_shapes`` with its GENERATED part replaced by the one derived from ``ontology_text``."""
+    index = current_shapes.index(GENERATED_MARKER)
+    marker_line_end = current_shapes.index("\n", index) + 1
+    return current_shapes[:marker_line_end] + "\n" + generate_shapes(ontology_text)
+
+
+def write_shapes(ontology_file: Path, shapes_file: Path) -> bool:
+    """Regenerate the GENERATED part of ``shapes_file``; True when it changed."""
+    old = shapes_file.read_text(encoding="utf-8")
+    new = shapes_text(ontology_file.read_text(encoding="utf-8"), old)
+    if new != old:
+        atomic_write_bytes(shapes_file, new.encode("utf-8"))
+    return new != old
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--write-shapes"]:
+        sys.exit("usage: python -m kg.validate --write-shapes")
+    root = Path(__file__).resolve().parents[1] / "ontology"
+    changed = write_shapes(root / "ecosystem.ttl", root / "shapes.ttl")
+    print(f"{root / 'shapes.ttl'}: {'rewritten' if changed else 'already up to date'}")
