@@ -179,37 +179,6 @@ def eval_command(
 
 
 @app.command()
-def viz(
-    store: Path = typer.Argument(Path("out"), help="Output folder of kg build."),
-    out: Path = typer.Option(None, "--out", "-o", help="HTML file to write (default: STORE/graph.html)."),
-    focus: str = typer.Option(None, "--focus", help="Draw only the neighbourhood of the entity with this label."),
-    hops: int = typer.Option(1, "--hops", help="With --focus: how many relations away from it to go."),
-    classes: list[str] = typer.Option(None, "--classes", help="Keep these classes (repeat or comma-separate)."),
-    predicates: list[str] = typer.Option(None, "--predicates", help="Keep these relations (repeat or comma-separate)."),
-    min_degree: int = typer.Option(0, "--min-degree", help="Drop entities with fewer relations than this."),
-    max_nodes: int = typer.Option(None, "--max-nodes", help="Keep only this many entities, the most connected."),
-) -> None:
-    """Write the graph as one interactive, offline HTML page (search, filters, evidence sentences).
-
-    Example: kg viz out/ --focus Technopark --hops 2 --out technopark.html
-    """
-    from kg.store import KGStore, StoreError
-    from kg.viz import ViewOptions, VizError, write_html_graph
-
-    def names(values):
-        return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
-
-    options = ViewOptions(focus, hops, names(classes), names(predicates), min_degree, max_nodes)
-    try:
-        path = write_html_graph(KGStore.open(store), out or Path(store) / "graph.html", options)
-    except (StoreError, VizError) as exc:
-        fail(str(exc))
-    except OSError as exc:
-        fail(f"{out}: cannot write the page ({exc.strerror})")
-    console.print(f"wrote {path}", highlight=False)
-
-
-@app.command()
 def validate(
     out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
 ) -> None:
