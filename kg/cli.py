@@ -221,6 +221,51 @@ def export(
         console.print(str(path), highlight=False)
 
 
+@app.command()
+def serve(
+    out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
+    port: int = typer.Option(7878, "--port", help="TCP port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+) -> None:
+    """Serve a built graph as a read-only SPARQL 1.1 endpoint with a query page, until Ctrl-C.
+
+    Example: kg serve out/ --port 7878
+    """
+    from kg.serve import ServeError
+    from kg.serve import serve as serve_store
+    from kg.store import StoreError
+
+    def announce(server) -> None:
+        console.print(f"SPARQL endpoint {server.query_url}\nquery page      {server.url}\nCtrl-C to stop")
+
+    try:
+        serve_store(out_dir, port=port, host=host, on_ready=announce)
+    except (ServeError, StoreError) as exc:
+        fail(str(exc), code=1)
+    console.print("stopped")
+
+
+@app.command()
+def push(
+    out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
+    endpoint: str = typer.Option(..., "--endpoint", help="SPARQL 1.1 Graph Store Protocol URL, e.g. .../store"),
+    user_env: str = typer.Option(None, "--user-env", help="Environment variable holding the user name."),
+    password_env: str = typer.Option(None, "--password-env", help="Environment variable holding the password."),
+) -> None:
+    """Load a built graph into a SPARQL 1.1 store, replacing each document's graph (pushing twice never duplicates).
+
+    Example: kg push out/ --endpoint http://localhost:7878/store --user-env KG_USER --password-env KG_PASSWORD
+    """
+    from kg.push import PushError, auth_from_env, push_graph
+    from kg.store import StoreError
+
+    try:
+        report = push_graph(out_dir, endpoint, auth=auth_from_env(user_env, password_env))
+    except (PushError, StoreError) as exc:
+        fail(str(exc), code=1)
+    console.print(f"pushed {report.triples} triples in {report.graphs} graphs to {report.endpoint}", highlight=False)
+
+
 def main() -> None:
     app()
 
