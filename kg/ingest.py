@@ -1,4 +1,8 @@
-"""Read input files into :class:`Document` objects (first stage of the pipeline)."""
+"""Read input files into :class:`Document` objects (first stage of the pipeline).
+
+Plain text, web pages, RSS/Atom feeds, JSON Lines and CSV are read (by extension,
+else by sniffing the content); the format readers live in :mod:`kg.formats`.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,26 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kg.formats import Article, Fields, Problem, detect_language, read_csv, read_feed, read_html, read_jsonl
 from kg.model import Document, Segment
 
-TEXT_SUFFIXES = (".txt",)
+FORMAT_BY_SUFFIX = {
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xml": "feed",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+}
+TEXT_SUFFIXES = tuple(FORMAT_BY_SUFFIX)  # the files picked up when a folder is given
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article is a few kB; beyond this it is not one
+MAX_COLLECTION_BYTES = 1024 * 1024 * 1024  # a JSON Lines or CSV dump holds many articles
 _SEPARATOR = re.compile(r"^[ \t]*[-–—][ \t]*$")
 
 
@@ -21,8 +38,17 @@ class InputError(Exception):
 
 
 @dataclass(frozen=True)
+class IngestOptions:
+    """How to read inputs: record field names (JSON Lines, CSV) and which languages to accept."""
+
+    fields: Fields = Fields()
+    languages: tuple[str, ...] = ("fr",)
+    any_language: bool = False
+
+
+@dataclass(frozen=True)
 class Skipped:
-    """A file left out of the build, and why."""
+    """A file, or an item of a file ("news.jsonl:12"), left out of the build, and why."""
 
     path: str
     reason: str
@@ -161,28 +187,106 @@ def make_document(text: str, source: str, title: str | None = None, metadata=())
     )
 
 
-def read_document(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Document, str | None]:
-    """Read one text file; raises :class:`InputError` naming the file and the problem."""
+def sniff_format(path: Path, head: bytes) -> str:
+    """The input format of a file: by its extension, else by its first bytes."""
+    by_suffix = FORMAT_BY_SUFFIX.get(path.suffix.lower())
+    if by_suffix:
+        return by_suffix
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048].lower()
+    if start.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if start.startswith(b"<") and re.search(rb"<(rss|feed|rdf:rdf)[\s>]", start):
+        return "feed"
+    if start.startswith(b"{"):
+        return "jsonl"
+    return "text"
+
+
+def read_articles(path: Path, options: IngestOptions = IngestOptions()) -> Iterator[Article | Problem]:
+    """The articles of one file of any supported format, and the problems met, naming file and item."""
     name = str(path)
     try:
+        with open(path, "rb") as fh:
+            kind = sniff_format(path, fh.read(4096))
         size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"{name}: too large ({size:,} bytes; the limit is {max_bytes:,})")
+        limit = MAX_COLLECTION_BYTES if kind in ("jsonl", "csv") else MAX_FILE_BYTES
+        if size > limit:
+            raise InputError(f"{name}: too large ({size:,} bytes; the limit is {limit:,})")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+    if kind in ("html", "feed"):
+        decode_text(data, name)  # only to refuse empty and binary files with the usual message
+        yield from (read_html if kind == "html" else read_feed)(data, name)
+        return
     text, warning = decode_text(data, name)
-    return make_document(text, name), warning
+    if warning:
+        yield Problem(name, warning, skip=False)
+    if kind == "jsonl":
+        yield from read_jsonl(text, name, options.fields)
+    elif kind == "csv":
+        yield from read_csv(text, name, options.fields)
+    else:
+        yield Article(source=name, text=text)
 
 
-def read_documents(files: Iterable[Path], skipped: list[Skipped], warned: list[Warned]) -> Iterator[Document]:
-    """Yield documents, recording files skipped (and why) and warnings as it goes."""
+def article_document(article: Article) -> Document:
+    """A document from an article: its title (when known) is the first headline, then its text."""
+    if not article.title:
+        return make_document(article.text, article.source, metadata=article.metadata)
+    body = article.text
+    if body.split("\n", 1)[0].strip() == article.title:
+        body = body.split("\n", 1)[1] if "\n" in body else ""
+    text = f"{article.title}\n{body}" if body.strip() else article.title
+    offset = len(article.title) + 1
+    body_segments, _ = split_segments(body)
+    segments = (Segment(0, len(article.title), "headline"),) + tuple(
+        Segment(s.start + offset, s.end + offset, s.kind) for s in body_segments
+    )
+    return Document(
+        doc_id=document_id(text),
+        source=article.source,
+        text=text,
+        title=article.title,
+        segments=segments,
+        metadata=tuple(article.metadata),
+    )
+
+
+def check_language(document: Document, declared: str | None, options: IngestOptions) -> tuple[Document, str | None]:
+    """Tag the document with its language; return a reason to skip it when that language is not wanted.
+
+    The text's own words decide when they are clear; the declared language is used otherwise.
+    """
+    language = detect_language(document.text) or declared
+    if language and not any(k == "language" for k, _ in document.metadata):
+        document = replace(document, metadata=(*document.metadata, ("language", language)))
+    if options.any_language or language is None or language in options.languages:
+        return document, None
+    wanted = ", ".join(options.languages)
+    return document, (
+        f"{document.source}: the text looks {language!r}, not {wanted}; "
+        f"skipped (use --lang {language} or --any-language to read it)"
+    )
+
+
+def read_documents(
+    files: Iterable[Path], skipped: list[Skipped], warned: list[Warned], options: IngestOptions = IngestOptions()
+) -> Iterator[Document]:
+    """Yield documents, recording files and items skipped (and why) and warnings as it goes."""
     for path in files:
         try:
-            doc, warning = read_document(path)
+            for item in read_articles(path, options):
+                if isinstance(item, Problem):
+                    if item.skip:
+                        skipped.append(Skipped(item.source, item.message))
+                    else:
+                        warned.append(Warned(item.source, item.message))
+                    continue
+                document, refusal = check_language(article_document(item), item.declared_language, options)
+                if refusal:
+                    skipped.append(Skipped(item.source, refusal))
+                    continue
+                yield document
         except InputError as exc:
             skipped.append(Skipped(str(path), str(exc)))
-            continue
-        if warning:
-            warned.append(Warned(str(path), warning))
-        yield doc
