@@ -35,9 +35,7 @@ def analyse_documents(
             for k, seg in enumerate(document.segments):
                 yield prepare_text(document.text[seg.start : seg.end]), (n, k, len(document.segments))
 
-    for doc, (n, k, total) in nlp.pipe(
-        segments(), as_tuples=True, batch_size=batch_size, n_process=n_process
-    ):
+    for doc, (n, k, total) in nlp.pipe(segments(), as_tuples=True, batch_size=batch_size, n_process=n_process):
         document, parsed = pending[n]
         if k >= 0:
             parsed.append(doc)
@@ -46,9 +44,7 @@ def analyse_documents(
             yield mentions_and_claims(document, parsed, extractor)
 
 
-def mentions_and_claims(
-    document: Document, parsed: list[Doc], extractor: RelationExtractor
-) -> DocumentAnalysis:
+def mentions_and_claims(document: Document, parsed: list[Doc], extractor: RelationExtractor) -> DocumentAnalysis:
     """Mentions and claims of one document from its parsed segments (in segment order)."""
     mentions: list[Mention] = []
     claims: list[Claim] = []
@@ -57,8 +53,7 @@ def mentions_and_claims(
         sents = list(doc.sents)
         sent_index = {s.start: sentence_base + i for i, s in enumerate(sents)}
         expansions = {
-            (s.start, s.end): lf.text
-            for s, lf in zip(doc.spans.get(SHORT_KEY, []), doc.spans.get(LONG_KEY, []))
+            (s.start, s.end): lf.text for s, lf in zip(doc.spans.get(SHORT_KEY, []), doc.spans.get(LONG_KEY, []))
         }
         by_span: dict[tuple[int, int], Mention] = {}
 
@@ -79,9 +74,12 @@ def mentions_and_claims(
                 )
             return by_span[key]
 
-        for ent in doc.ents:
-            mentions.append(mention_of(ent))
         raw: list[RawRelation] = extractor.extract(doc) + site_relations(doc)
+        # a rule that retyped an unknown name (see relations.coerce_class) decides its class
+        retyped = {(r_span.start, r_span.end): r_span.label_ for r in raw for r_span in (r.subject, r.object)}
+        for ent in doc.ents:
+            label = retyped.get((ent.start, ent.end), ent.label_)
+            mentions.append(mention_of(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)))
         for rel in raw:
             for span in (rel.subject, rel.object):
                 if (span.start, span.end) not in by_span:

@@ -19,7 +19,7 @@ clause's subject), and implicit subjects of participles and infinitives.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import regex
 from spacy.language import Language
@@ -27,7 +27,7 @@ from spacy.matcher import DependencyMatcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
-from kg.resources import relation_rules
+from kg.resources import first_names, gazetteer, relation_rules
 from kg.vocab import PREDICATES
 
 ACTOR_CLASSES = ("Organization", "Person", "Place", "Facility", "Event", "Program")
@@ -85,9 +85,7 @@ class RuleSet:
 
     def _rule(self, item: dict) -> Rule:
         if item["predicate"] not in PREDICATES:
-            raise ValueError(
-                f"relations.json: rule {item['name']!r} uses unknown predicate {item['predicate']!r}"
-            )
+            raise ValueError(f"relations.json: rule {item['name']!r} uses unknown predicate {item['predicate']!r}")
         classes = _classes(item.get("subject_classes")), _classes(item.get("object_classes"))
         return Rule(
             item["name"], item["predicate"], item["kind"], float(item.get("confidence", 0.7)),
@@ -177,9 +175,7 @@ def frame_patterns(item: dict, lexicons: dict) -> list[list[dict]]:
             {"LEFT_ID": "O", "REL_OP": ">", "RIGHT_ID": "C", "RIGHT_ATTRS": {"DEP": "case", "LOWER": {"IN": preps}}},
         ]  # fmt: skip
     else:
-        obj_nodes = [
-            {"LEFT_ID": "T", "REL_OP": ">", "RIGHT_ID": "O", "RIGHT_ATTRS": {"DEP": {"IN": obj.split("|")}}}
-        ]
+        obj_nodes = [{"LEFT_ID": "T", "REL_OP": ">", "RIGHT_ID": "O", "RIGHT_ATTRS": {"DEP": {"IN": obj.split("|")}}}]
     patterns = []
     subj = item.get("subject", "nsubj")
     if subj == "implicit":
@@ -222,6 +218,11 @@ class SentenceView:
         ent = self.by_token.get(token.i)
         if ent is not None:
             return ent
+        # "le programme Intelaka", "la startup Chari": a generic noun right before a name
+        if _is_generic_head(token) and token.i + 1 in self.by_token:
+            follower = self.by_token[token.i + 1]
+            if follower.start == token.i + 1:
+                return follower
         # "le réseau Jokkolabs", "la ville de Tanger": the entity hangs below a common noun
         for child in token.children:
             if child.dep_ in ("appos", "flat:name", "nmod") and child.i in self.by_token:
@@ -328,7 +329,7 @@ class RelationExtractor:
                 extra = view.entity_at(conj)
                 if extra is not None and extra not in found:
                     found.append(extra)
-        return [e for e in found if e.label_ in classes]
+        return [e for e in found if coerce_class(e, classes) is not None]
 
     def _relative_antecedent(self, doc, view, token: Token, classes) -> list[Span]:
         verb = token.head
@@ -398,9 +399,38 @@ class RelationExtractor:
             s, o = o, s
         if s == o or s.text == o.text:
             return []
-        if s.label_ not in rule.subject_classes or o.label_ not in rule.object_classes:
+        s, o = coerce_class(s, rule.subject_classes), coerce_class(o, rule.object_classes)
+        if s is None or o is None:
             return []
         return [RawRelation(s, rule.predicate, o, rule.name, rule.confidence, role)]
+
+
+def coerce_class(span: Span, allowed: tuple[str, ...]) -> Span | None:
+    """The span if its class fits the slot; else, for an unknown name, the span retyped to fit.
+
+    The French NER often takes an unknown company for a place or a person ("Chari",
+    "Dataloop"). When a rule's slot wants an organisation, such a name is retyped, unless it is
+    a known place or actor (gazetteer) or starts with a known given name.
+    """
+    if span.label_ in allowed:
+        return span
+    target = next((c for c in ("Organization", "Program", "Event") if c in allowed), None)
+    if target is None or span.id_ or span.label_ not in ("Place", "Person"):
+        return None
+    if span.label_ == "Person" and span[0].lower_ in first_names():
+        return None
+    if span.label_ == "Place" and _is_known_place(span.text):
+        return None
+    return Span(span.doc, span.start, span.end, label=target)
+
+
+def _is_known_place(text: str) -> bool:
+    return text.lower() in _known_places()
+
+
+@cache
+def _known_places() -> frozenset[str]:
+    return frozenset(n.lower() for e in gazetteer() if e.cls == "Place" for n in (e.label, *e.aliases))
 
 
 def _attrs_ok(token: Token, attrs: dict) -> bool:

@@ -17,6 +17,7 @@ Place, Facility, Event, Program); ``ent_id_`` holds the gazetteer label.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -45,6 +46,7 @@ class _Candidate:
         return self.start < other.end and other.start < self.end
 
 
+@cache
 def _class_cues() -> dict[str, str]:
     cues = {}
     for key, cls in (
@@ -59,6 +61,7 @@ def _class_cues() -> dict[str, str]:
     return cues
 
 
+@cache
 def _place_words() -> frozenset[str]:
     words = set()
     for e in gazetteer():
@@ -103,6 +106,46 @@ def _extend_name(doc: Doc, end: int) -> int:
     return end
 
 
+_CONNECTORS = {"de", "du", "des", "d'", "la", "le", "l'", "les", "et", "&", "al", "el", "of", "the", "and", "for", "-"}
+
+
+def _name_core(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The capitalised name inside an NER span: "groupe OCP" -> "OCP", "Finatech pour un montant" -> "Finatech".
+
+    A lowercase word ends the name unless it links two capitalised words ("Banque de France")
+    or closes it ("Attijariwafa bank").
+    """
+    while start < end and not doc[start].text[:1].isupper() and not doc[start].text[:1].isdigit():
+        start += 1
+    for i in range(start + 1, end):
+        tok = doc[i]
+        if tok.text[:1].isupper() or tok.text[:1].isdigit() or tok.is_punct and tok.text in "-&.":
+            continue
+        if tok.lower_ in _CONNECTORS and i + 1 < end:
+            continue
+        if i == end - 1 and tok.is_alpha and not tok.is_stop:
+            continue
+        return start, i
+    return start, end
+
+
+def _introduced_names(doc: Doc, taken: list[_Candidate]) -> list[_Candidate]:
+    """Names the NER missed but a head noun introduces: "le programme Intelaka Plus", "la startup Chari"."""
+    cues = _class_cues()
+    covered = {i for c in taken for i in range(c.start, c.end)}
+    found = []
+    for tok in doc:
+        cls = cues.get(tok.lower_)
+        nxt = tok.i + 1
+        if cls is None or nxt >= len(doc) or nxt in covered or not doc[nxt].text[:1].isupper():
+            continue
+        if doc[nxt].is_sent_start or doc[nxt].lower_ in word_set("articles"):
+            continue
+        end = _extend_name(doc, nxt + 1)
+        found.append(_Candidate(nxt, end, cls, 0.8))
+    return found
+
+
 def _split_points(doc: Doc, start: int, end: int) -> list[int]:
     """Token indices inside [start, end) where a glued span should be cut."""
     names = first_names()
@@ -139,6 +182,10 @@ def _refine(doc: Doc, start: int, end: int, cls: str | None) -> str | None:
         # "ville de Tanger" -> Place, "la société Jnane" -> Organization
         if cue in ("Place", "Organization", "Facility") and cls in (None, "Place", "Person", "Organization"):
             return cue
+    if end - start >= 2 and cls in ("Place", "Person") and first in _place_words():
+        rest = doc[start + 1 : end]
+        if rest[0].lower_ not in _LINKS and rest.text.lower() not in _place_words():
+            return "Organization"
     if cls == "Person" and end - start >= 2 and first not in names:
         if any(t.lower_ in _place_words() for t in tokens[1:]):
             return "Organization"  # "Jokkolabs Casablanca": a network's local branch
@@ -168,28 +215,26 @@ def set_entities(doc: Doc) -> Doc:
         # a gazetteer name inside a longer NER span: cut around it, unless the span is
         # a site of it ("Technopark de Rabat": name + link word + more)
         end = _extend_name(doc, end)
+        start, end = _name_core(doc, start, end)
+        if start >= end:
+            continue
+        # a known name inside a longer name ("CDG Invest", "Technopark de Rabat") is part of it:
+        # the longer name wins over the gazetteer; glued names are cut by _split_points instead
         inner = [g for g in gaz if start <= g.start and g.end <= end and (g.start, g.end) != (start, end)]
-        priority = 1.0
-        if any(_is_site_or_branch(doc, start, end, g) for g in inner):
-            priority = 3.5
-        else:
-            for g in inner:
-                pieces += [g.start, g.end]
+        priority = 3.5 if inner else 1.0
         bounds = sorted(set(p for p in pieces if start <= p <= end) | {end})
         for a, b in zip(bounds, bounds[1:]):
             a, b = _trim(doc, a, b)
             if a < b:
                 candidates.append(_Candidate(a, b, cls, priority + (b - a) * 0.01))
     for g in gaz:
-        covering = [
-            c for c in candidates if c.start <= g.start and g.end <= c.end and c.end - c.start > len(g)
-        ]
+        covering = [c for c in candidates if c.start <= g.start and g.end <= c.end and c.end - c.start > len(g)]
         if covering and g.end < len(doc) and doc[g.end].lower_ in _LINKS:
             for c in covering:  # a site of a known actor takes the actor's class
                 if g.label_ != "Place":
                     c.cls = g.label_
             continue
-        candidates.append(_Candidate(g.start, g.end, g.label_, 3.0, g.id_))
+        candidates.append(_Candidate(g.start, g.end, g.label_, 3.0 + len(g) * 0.01, g.id_))
     for span in list(doc.spans.get(SHORT_KEY, [])) + list(doc.spans.get(LONG_KEY, [])):
         known = [c.cls for c in candidates if c.cls and c.start < span.end and span.start < c.end]
         cls = known[0] if known and known[0] != "Person" else "Organization"
@@ -198,6 +243,8 @@ def set_entities(doc: Doc) -> Doc:
     for span in doc.spans.get(UNKNOWN_KEY, []):
         candidates.append(_Candidate(span.start, span.end, "Organization", 0.5))
 
+    candidates.extend(_introduced_names(doc, candidates))
+
     chosen: list[_Candidate] = []
     for cand in sorted(candidates, key=lambda c: (-c.priority, c.start)):
         if not any(cand.overlaps(c) for c in chosen):
@@ -205,7 +252,7 @@ def set_entities(doc: Doc) -> Doc:
     spans = []
     for cand in sorted(chosen, key=lambda c: c.start):
         cls = cand.cls
-        if cand.priority < 3.0 or cand.priority >= 3.5:
+        if cand.priority < 3.0 or cand.priority >= 3.5 and cand.priority < 4.0:
             cls = _refine(doc, cand.start, cand.end, cls)
         if cls is None:
             continue

@@ -20,9 +20,7 @@ def gazetteer_patterns(nlp: Language) -> list[dict]:
                 patterns.append({"label": entry.cls, "pattern": [{"ORTH": name}], "id": entry.label})
             else:
                 words = [t.lower_ for t in nlp.make_doc(name)]
-                patterns.append(
-                    {"label": entry.cls, "pattern": [{"LOWER": w} for w in words], "id": entry.label}
-                )
+                patterns.append({"label": entry.cls, "pattern": [{"LOWER": w} for w in words], "id": entry.label})
     return patterns
 
 
