@@ -8,11 +8,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.extract import analyse_documents
-from kg.extract.relations import RelationExtractor
+from kg.cache import AnalysisCache, analyse_cached, build_documents
+from kg.distributed import analyser
 from kg.ingest import Skipped, Warned, find_input_files, read_documents
 from kg.model import DocumentAnalysis
-from kg.nlp import load_pipeline
 from kg.rdf import document_quads, entity_quads
 from kg.resolve import Resolution, resolve_entities
 from kg.store import write_outputs
@@ -34,6 +33,7 @@ class BuildReport:
     seconds: float = 0.0
     outputs: dict[str, Path] = field(default_factory=dict)
     duplicates: int = 0
+    cached: int = 0  # documents whose analysis came from the cache (no NLP)
     violations: int | None = None  # SHACL violations of the output; None when not validated
 
 
@@ -42,18 +42,18 @@ def analyse_files(
     report: BuildReport,
     on_document: Callable[[], None] | None = None,
     batch_size: int = 32,
+    cache: AnalysisCache | None = None,
+    prune: bool = False,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> list[DocumentAnalysis]:
+    """Analyses of the build's documents (see :func:`kg.cache.build_documents`); NLP only for those not cached."""
     files = find_input_files(paths)
     report.files = len(files)
-    nlp = load_pipeline()
-    extractor = RelationExtractor(nlp)
     docs = read_documents(files, report.skipped, report.warnings)
-    analyses: list[DocumentAnalysis] = []
-    for analysis in analyse_documents(docs, nlp, extractor, batch_size=batch_size):
-        analyses.append(analysis)
-        if on_document:
-            on_document()
-    return analyses
+    documents = build_documents(docs, cache, prune)
+    nlp_stage = analyser(workers, scheduler, batch_size)
+    return list(analyse_cached(documents, cache, nlp_stage, on_document))
 
 
 def graph_quads(analyses: list[DocumentAnalysis], resolution: Resolution) -> list:
@@ -75,6 +75,10 @@ def build_graph(
     on_document: Callable[[], None] | None = None,
     write_html: bool = True,
     validate: bool = True,
+    use_cache: bool = True,
+    prune: bool = False,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Read ``paths``, extract, resolve, and write graph.ttl, graph.trig, graph.html and store/.
 
@@ -84,7 +88,11 @@ def build_graph(
     started = time.perf_counter()
     out_dir = Path(out_dir)
     report = BuildReport(out_dir=out_dir)
-    analyses = analyse_files(paths, report, on_document)
+    # the cache (OUT/.kg-cache) skips NLP for unchanged documents; see kg.cache for what a build keeps
+    cache = AnalysisCache(out_dir) if use_cache else None
+    analyses = analyse_files(
+        paths, report, on_document, cache=cache, prune=prune, workers=workers, scheduler=scheduler
+    )
     unique = {a.document.doc_id: a for a in analyses}
     report.duplicates = len(analyses) - len(unique)
     resolution = resolve_entities(unique.values())
@@ -105,6 +113,9 @@ def build_graph(
     distinct_facts = {(f.subject, f.predicate, f.object) for f in resolution.facts}
     report.relations_by_predicate = Counter(p for _, p, _ in distinct_facts)
     report.triples = len(quads)
+    if cache is not None:
+        report.cached = cache.hits
+        cache.finish(a.document for a in analyses)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -40,24 +40,56 @@ def build(
     validate: bool = typer.Option(
         True, "--validate/--no-validate", help="Check the output against the SHACL shapes (off for huge builds)."
     ),
+    prune: bool = typer.Option(
+        False,
+        "--prune",
+        help="Keep only the documents of this run. Without it, documents of earlier builds into the same --out "
+        "whose file is not read this time stay in the graph (a file read again replaces its old version).",
+    ),
+    use_cache: bool = typer.Option(
+        True,
+        "--cache/--no-cache",
+        help="Reuse the analyses of unchanged documents from OUT/.kg-cache. --no-cache analyses everything "
+        "and builds exactly this run's documents.",
+    ),
+    workers: int = typer.Option(1, "--workers", "-j", min=1, help="spaCy processes for the NLP (nlp.pipe)."),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Run the NLP on a Dask cluster: tcp://HOST:8786, or local:N for N local processes."
+    ),
 ) -> None:
     """Turn articles into graph.ttl, graph.trig, graph.html and a SPARQL store.
+
+    Re-building into the same --out only analyses new or changed documents (see --prune and --no-cache).
 
     Example: kg build seeds/ --out out/
     """
     from kg.build import build_graph, count_input_files
+    from kg.distributed import ClusterError, check_scheduler
     from kg.ingest import InputError
 
     try:
         total = count_input_files(paths)
-    except InputError as exc:
+        if scheduler:
+            check_scheduler(scheduler)
+    except (InputError, ClusterError) as exc:
         fail(str(exc))
     columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("build", total=total)
-        report = build_graph(
-            paths, out, on_document=lambda: progress.advance(task), write_html=html, validate=validate
-        )
+        try:
+            report = build_graph(
+                paths,
+                out,
+                on_document=lambda: progress.advance(task),
+                write_html=html,
+                validate=validate,
+                use_cache=use_cache,
+                prune=prune,
+                workers=workers,
+                scheduler=scheduler,
+            )
+        except ClusterError as exc:
+            fail(str(exc))
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
     for skipped in report.skipped:
@@ -76,7 +108,8 @@ def build(
 def print_summary(report) -> None:
     table = Table(title=f"kg build -> {report.out_dir}", show_header=False, box=None)
     table.add_row(
-        "documents", f"{report.documents} (from {report.files} files, {len(report.skipped)} skipped)"
+        "documents",
+        f"{report.documents} (from {report.files} files, {len(report.skipped)} skipped, {report.cached} cached)",
     )
     table.add_row("sentences", str(report.sentences))
     ents = ", ".join(f"{c} {n}" for c, n in sorted(report.entities_by_class.items(), key=lambda kv: -kv[1]))
