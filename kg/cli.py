@@ -299,6 +299,125 @@ def push(
     console.print(f"pushed {report.triples} triples in {report.graphs} graphs to {report.endpoint}", highlight=False)
 
 
+@app.command()
+def viz(
+    store: Path = typer.Argument(Path("out"), help="Output folder of kg build."),
+    out: Path = typer.Option(None, "--out", "-o", help="HTML file to write (default: STORE/graph.html)."),
+    focus: str = typer.Option(None, "--focus", help="Draw only the neighbourhood of the entity with this label."),
+    hops: int = typer.Option(1, "--hops", help="With --focus: how many relations away from it to go."),
+    classes: list[str] = typer.Option(None, "--classes", help="Keep these classes (repeat or comma-separate)."),
+    predicates: list[str] = typer.Option(None, "--predicates", help="Keep these relations (repeat or comma-separate)."),
+    min_degree: int = typer.Option(0, "--min-degree", help="Drop entities with fewer relations than this."),
+    max_nodes: int = typer.Option(None, "--max-nodes", help="Keep only this many entities, the most connected."),
+) -> None:
+    """Write the graph as one interactive, offline HTML page (search, filters, evidence sentences).
+
+    Example: kg viz out/ --focus Technopark --hops 2 --out technopark.html
+    """
+    from kg.store import KGStore, StoreError
+    from kg.viz import ViewOptions, VizError, write_html_graph
+
+    def names(values):
+        return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+    options = ViewOptions(focus, hops, names(classes), names(predicates), min_degree, max_nodes)
+    try:
+        path = write_html_graph(KGStore.open(store), out or Path(store) / "graph.html", options)
+    except (StoreError, VizError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write the page ({exc.strerror})")
+    console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def validate(
+    out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
+) -> None:
+    """Check a built graph against the SHACL shapes (ontology/shapes.ttl); exit code 1 on any violation.
+
+    Example: kg validate out/
+    """
+    from kg.store import KGStore, StoreError
+    from kg.validate import format_report, validate_graph
+
+    try:
+        report = validate_graph(KGStore.open(out_dir))
+    except StoreError as exc:
+        fail(str(exc))
+    console.print(format_report(report), highlight=False, markup=False)
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
+    fmt: str = typer.Option(..., "--format", help="jsonld, nquads, graphml, gexf or csv."),
+    out: Path = typer.Option(None, "--out", "-o", help="File to write (a folder for csv); default: in OUT_DIR."),
+) -> None:
+    """Export a built graph as JSON-LD, N-Quads, GraphML (Cytoscape), GEXF (Gephi) or CSV (nodes and edges).
+
+    Example: kg export out/ --format gexf --out ecosystem.gexf
+    """
+    from kg.export import FORMATS, default_output, export_graph
+    from kg.store import KGStore, StoreError
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    try:
+        written = export_graph(KGStore.open(out_dir), fmt, out or default_output(out_dir, fmt))
+    except (StoreError, OSError) as exc:
+        fail(str(exc))
+    for path in written:
+        console.print(str(path), highlight=False)
+
+
+@app.command()
+def serve(
+    out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
+    port: int = typer.Option(7878, "--port", help="TCP port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+) -> None:
+    """Serve a built graph as a read-only SPARQL 1.1 endpoint with a query page, until Ctrl-C.
+
+    Example: kg serve out/ --port 7878
+    """
+    from kg.serve import ServeError
+    from kg.serve import serve as serve_store
+    from kg.store import StoreError
+
+    def announce(server) -> None:
+        console.print(f"SPARQL endpoint {server.query_url}\nquery page      {server.url}\nCtrl-C to stop")
+
+    try:
+        serve_store(out_dir, port=port, host=host, on_ready=announce)
+    except (ServeError, StoreError) as exc:
+        fail(str(exc), code=1)
+    console.print("stopped")
+
+
+@app.command()
+def push(
+    out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
+    endpoint: str = typer.Option(..., "--endpoint", help="SPARQL 1.1 Graph Store Protocol URL, e.g. .../store"),
+    user_env: str = typer.Option(None, "--user-env", help="Environment variable holding the user name."),
+    password_env: str = typer.Option(None, "--password-env", help="Environment variable holding the password."),
+) -> None:
+    """Load a built graph into a SPARQL 1.1 store, replacing each document's graph (pushing twice never duplicates).
+
+    Example: kg push out/ --endpoint http://localhost:7878/store --user-env KG_USER --password-env KG_PASSWORD
+    """
+    from kg.push import PushError, auth_from_env, push_graph
+    from kg.store import StoreError
+
+    try:
+        report = push_graph(out_dir, endpoint, auth=auth_from_env(user_env, password_env))
+    except (PushError, StoreError) as exc:
+        fail(str(exc), code=1)
+    console.print(f"pushed {report.triples} triples in {report.graphs} graphs to {report.endpoint}", highlight=False)
+
+
 def main() -> None:
     app()
 
