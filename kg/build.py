@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kg.cache import AnalysisCache, analyse_cached, build_documents
 from kg.distributed import analyser
-from kg.ingest import Skipped, Warned, find_input_files, read_documents
+from kg.ingest import IngestOptions, Skipped, Warned, find_input_files, read_documents
 from kg.model import DocumentAnalysis
 from kg.rdf import document_quads, entity_quads
 from kg.resolve import Resolution, resolve_entities
@@ -46,11 +46,12 @@ def analyse_files(
     prune: bool = False,
     workers: int = 1,
     scheduler: str | None = None,
+    ingest: IngestOptions | None = None,
 ) -> list[DocumentAnalysis]:
     """Analyses of the build's documents (see :func:`kg.cache.build_documents`); NLP only for those not cached."""
     files = find_input_files(paths)
     report.files = len(files)
-    docs = read_documents(files, report.skipped, report.warnings)
+    docs = read_documents(files, report.skipped, report.warnings, ingest or IngestOptions())
     documents = build_documents(docs, cache, prune)
     nlp_stage = analyser(workers, scheduler, batch_size)
     return list(analyse_cached(documents, cache, nlp_stage, on_document))
@@ -79,6 +80,7 @@ def build_graph(
     prune: bool = False,
     workers: int = 1,
     scheduler: str | None = None,
+    ingest: IngestOptions | None = None,
 ) -> BuildReport:
     """Read ``paths``, extract, resolve, and write graph.ttl, graph.trig, graph.html and store/.
 
@@ -91,7 +93,7 @@ def build_graph(
     # the cache (OUT/.kg-cache) skips NLP for unchanged documents; see kg.cache for what a build keeps
     cache = AnalysisCache(out_dir) if use_cache else None
     analyses = analyse_files(
-        paths, report, on_document, cache=cache, prune=prune, workers=workers, scheduler=scheduler
+        paths, report, on_document, cache=cache, prune=prune, workers=workers, scheduler=scheduler, ingest=ingest
     )
     unique = {a.document.doc_id: a for a in analyses}
     report.duplicates = len(analyses) - len(unique)
