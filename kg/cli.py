@@ -56,8 +56,21 @@ def build(
     scheduler: str = typer.Option(
         None, "--scheduler", help="Run the NLP on a Dask cluster: tcp://HOST:8786, or local:N for N local processes."
     ),
+    text_field: str = typer.Option("text", "--text-field", help="JSON Lines key or CSV column holding the text."),
+    title_field: str = typer.Option("title", "--title-field", help="Key or column of the title."),
+    date_field: str = typer.Option("date", "--date-field", help="Key or column of the publication date."),
+    url_field: str = typer.Option("url", "--url-field", help="Key or column of the article's address."),
+    source_field: str = typer.Option("source", "--source-field", help="Key or column of the publisher."),
+    lang_field: str = typer.Option("lang", "--lang-field", help="Key or column of the declared language."),
+    author_field: str = typer.Option("author", "--author-field", help="Key or column of the author."),
+    lang: list[str] = typer.Option(
+        None, "--lang", help="Read documents in this language too (repeat; default: fr only, others are skipped)."
+    ),
+    any_language: bool = typer.Option(False, "--any-language", help="Read documents whatever their language."),
 ) -> None:
     """Turn articles into graph.ttl, graph.trig, graph.html and a SPARQL store.
+
+    Reads .txt, web pages (.html), RSS/Atom feeds (.xml, .rss, .atom), JSON Lines (.jsonl) and CSV (.csv).
 
     Re-building into the same --out only analyses new or changed documents (see --prune and --no-cache).
 
@@ -65,8 +78,11 @@ def build(
     """
     from kg.build import build_graph, count_input_files
     from kg.distributed import ClusterError, check_scheduler
-    from kg.ingest import InputError
+    from kg.formats import Fields
+    from kg.ingest import IngestOptions, InputError
 
+    fields = Fields(text_field, title_field, date_field, url_field, source_field, lang_field, author_field)
+    ingest = IngestOptions(fields, tuple(dict.fromkeys(["fr", *(x.lower() for x in lang or ())])), any_language)
     try:
         total = count_input_files(paths)
         if scheduler:
@@ -87,6 +103,7 @@ def build(
                 prune=prune,
                 workers=workers,
                 scheduler=scheduler,
+                ingest=ingest,
             )
         except ClusterError as exc:
             fail(str(exc))
@@ -109,7 +126,8 @@ def print_summary(report) -> None:
     table = Table(title=f"kg build -> {report.out_dir}", show_header=False, box=None)
     table.add_row(
         "documents",
-        f"{report.documents} (from {report.files} files, {len(report.skipped)} skipped, {report.cached} cached)",
+        f"{report.documents} (from {report.files} files, {len(report.skipped)} skipped, {report.cached} cached, "
+        f"{report.duplicates} duplicates)",
     )
     table.add_row("sentences", str(report.sentences))
     ents = ", ".join(f"{c} {n}" for c, n in sorted(report.entities_by_class.items(), key=lambda kv: -kv[1]))
