@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.cache import AnalysisCache, analyse_cached, build_documents
@@ -58,15 +58,22 @@ def analyse_files(
 
 
 def graph_quads(analyses: list[DocumentAnalysis], resolution: Resolution) -> list:
-    """All quads of a build; a document read twice (same text) is one named graph with both sources."""
+    """All quads of a build; a document read twice (same text) is one named graph with both sources.
+
+    Its metadata is the first copy's, completed by the others (a page gives the author, a feed the link).
+    """
     quads = list(entity_quads(resolution.entities))
     sources: dict[str, set[str]] = {}
+    metadata: dict[str, dict[str, str]] = {}
     first: dict[str, DocumentAnalysis] = {}
     for a in analyses:
         sources.setdefault(a.document.doc_id, set()).add(a.document.source)
+        for key, value in a.document.metadata:
+            metadata.setdefault(a.document.doc_id, {}).setdefault(key, value)
         first.setdefault(a.document.doc_id, a)
     for doc_id, a in first.items():
-        quads.extend(document_quads(a.document, a, resolution, sources[doc_id]))
+        document = replace(a.document, metadata=tuple(metadata.get(doc_id, {}).items()))
+        quads.extend(document_quads(document, a, resolution, sources[doc_id]))
     return quads
 
 

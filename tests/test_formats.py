@@ -136,7 +136,8 @@ PLAIN = (
 def write_inputs(folder: Path) -> Path:
     """One folder holding every format, broken inputs included."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "atlas.html").write_text(PAGE, encoding="utf-8")
+    # without its canonical link, the page's copy of the article leaves the address to the feed's copy
+    (folder / "atlas.html").write_text(PAGE.replace('<link rel="canonical"', "<link"), encoding="utf-8")
     (folder / "rubriques.htm").write_text(NAV_ONLY_PAGE, encoding="utf-8")
     (folder / "courrier.xml").write_text(RSS, encoding="utf-8")
     (folder / "maghreb.atom").write_text(ATOM, encoding="utf-8")
@@ -341,6 +342,10 @@ def test_the_same_article_from_a_page_and_a_feed_is_one_document_with_both_sourc
     )
     assert len({r["d"] for r in rows}) == 1
     assert sorted(Path(r["source"]).name for r in rows) == ["atlas.html", "courrier.xml#entry-1"]
+    (meta,) = store.query(
+        "SELECT ?d ?author ?url WHERE { ?d dcterms:creator ?author ; <https://schema.org/url> ?url }", d=rows[0]["d"]
+    )
+    assert meta["author"] == "Salma Idrissi" and meta["url"] == "https://courrier-souss.example/eco/atlas-drone"
 
 
 def test_metadata_is_on_the_document_resource(mixed_build):
