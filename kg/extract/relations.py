@@ -80,6 +80,11 @@ class RuleSet:
             elif item["kind"] == "dep":
                 patterns = item.get("patterns") or frame_patterns(item, self.lexicons)
                 self.matcher.add(rule.name, [self._resolve_lexicons(p) for p in patterns])
+                for name, pattern in surface_twins(item):
+                    twin = Rule(name, rule.predicate, "surface", round(rule.confidence - 0.05, 3),
+                                rule.subject_classes, rule.object_classes, rule.inverse)  # fmt: skip
+                    self.rules[name] = twin
+                    self.surface.append((twin, regex.compile(self.expand_surface(pattern))))
             else:
                 raise ValueError(f"relations.json: rule {rule.name!r} has unknown kind {item['kind']!r}")
 
@@ -204,6 +209,28 @@ def frame_patterns(item: dict, lexicons: dict) -> list[list[dict]]:
             {"LEFT_ID": "S", "REL_OP": ">", "RIGHT_ID": "C", "RIGHT_ATTRS": {"DEP": "case", "LOWER": "par"}},
         ])  # fmt: skip
     return patterns
+
+
+def surface_twins(item: dict) -> list[tuple[str, str]]:
+    """Word-order versions of a verb frame, for sentences the parser gets wrong.
+
+    "X dirige Y", "X a racheté Y" (active) and "Y, racheté par X", "Y a été racheté par X" (passive).
+    """
+    if "trigger" not in item or item.get("subject") == "implicit":
+        return []
+    verb = "{L:" + item["trigger"] + "}"
+    aux = "(?:{L:avoir|être} )?(?:{L:avoir|être} )?"
+    obj = item["object"]
+    if obj == "obj":
+        twins = [(f"{item['name']}-word-order", "{S} " + aux + verb + " {ART}{X0-1}{O}")]
+    elif isinstance(obj, dict) and isinstance(obj["prep"], list):
+        preps = "|".join(obj["prep"])
+        twins = [(f"{item['name']}-word-order", "{S} " + aux + verb + " {W:" + preps + "} {ART}{X0-1}{O}")]
+    else:
+        return []
+    if item.get("passive"):
+        twins.append((f"{item['name']}-passive-word-order", "{O} ,? " + aux + verb + " {W:par} {ART}{X0-1}{S}"))
+    return twins
 
 
 class SentenceView:

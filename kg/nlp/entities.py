@@ -132,7 +132,7 @@ def _name_core(doc: Doc, start: int, end: int) -> tuple[int, int]:
 def _introduced_names(doc: Doc, taken: list[_Candidate]) -> list[_Candidate]:
     """Names the NER missed but a head noun introduces: "le programme Intelaka Plus", "la startup Chari"."""
     cues = _class_cues()
-    covered = {i for c in taken for i in range(c.start, c.end)}
+    covered = {i for c in taken if c.cls for i in range(c.start, c.end)}
     found = []
     for tok in doc:
         cls = cues.get(tok.lower_)
@@ -179,6 +179,8 @@ def _refine(doc: Doc, start: int, end: int, cls: str | None) -> str | None:
         before -= 1
     if before >= 0 and doc[before].lower_ in cues:
         cue = cues[doc[before].lower_]
+        if cls is None:  # a MISC name after "le programme", "le salon": the head noun types it
+            return cue
         # "ville de Tanger" -> Place, "la société Jnane" -> Organization
         if cue in ("Place", "Organization", "Facility") and cls in (None, "Place", "Person", "Organization"):
             return cue
