@@ -180,9 +180,12 @@ def _force_layout(n: int, src: np.ndarray, dst: np.ndarray, seed: int, iteration
     step, cooling = 0.2, (0.01 / 0.2) ** (1 / iterations)
     for _ in range(iterations):
         sample = rng.choice(n, sample_size, replace=False) if sample_size < n else np.arange(n)
-        delta = pos[:, None, :] - pos[None, sample, :]
-        dist2 = np.maximum((delta**2).sum(-1), 1e-6)
-        disp = (delta / dist2[..., None]).sum(1) * (k * k * n / sample_size)
+        other = pos[sample]
+        # sum over j of (p_i - p_j) / |p_i - p_j|^2, written with matrix products so no n x m x 2 array is built
+        dist2 = (pos**2).sum(1)[:, None] + (other**2).sum(1)[None, :] - 2.0 * pos @ other.T
+        weight = 1.0 / np.maximum(dist2, 1e-4)
+        weight[dist2 < 1e-12] = 0.0  # a node does not push itself
+        disp = (pos * weight.sum(1)[:, None] - weight @ other) * (k * k * n / sample_size)
         d = pos[src] - pos[dst]
         pull = d * (np.sqrt((d**2).sum(-1)) / k)[:, None]
         np.subtract.at(disp, src, pull)
