@@ -65,6 +65,11 @@ def _ingest_data() -> dict:
     return json.loads(data_path("ingest.json").read_text(encoding="utf-8"))
 
 
+@cache
+def _function_words() -> dict[str, frozenset[str]]:
+    return {lang: frozenset(words) for lang, words in _ingest_data()["function_words"].items()}
+
+
 # --- metadata ---------------------------------------------------------------------------------
 
 
@@ -119,8 +124,7 @@ def detect_language(text: str) -> str | None:
     words = [w.lower() for w in _WORD.findall(text[:LANGUAGE_SAMPLE_CHARS])]
     if len(words) < 12:
         return None
-    vocab = _ingest_data()["function_words"]
-    hits = {lang: sum(1 for w in words if w in set(ws)) for lang, ws in vocab.items()}
+    hits = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _function_words().items()}
     ranked = sorted(hits.items(), key=lambda kv: -kv[1])
     (best, top), (_, second) = ranked[0], ranked[1]
     if top < 4 or top / len(words) < 0.08 or top < 1.5 * second:
@@ -247,7 +251,7 @@ def read_jsonl(text: str, name: str, fields: Fields) -> Iterator[Article | Probl
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Problem(source, f"{source}: invalid JSON ({exc.msg}, column {exc.colno})")
+            yield Problem(source, f"{source}: invalid JSON: {exc.msg} (column {exc.colno})")
             continue
         if not isinstance(record, dict):
             yield Problem(source, f"{source}: expected a JSON object, got {type(record).__name__}")
