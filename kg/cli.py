@@ -221,11 +221,14 @@ def eval_command(
     Example: kg eval tests/data/gold_small.json --show 10
     """
     from kg.eval import GoldError, format_report, run_eval
+    from kg.nlp import ModelMissingError
 
     try:
         report = run_eval(gold, out_dir=out, limit=limit)
-    except GoldError as exc:
+    except (GoldError, ModelMissingError) as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write the outputs ({exc.strerror or exc})")
     sys.stdout.write(format_report(report, show=show))
 
 
