@@ -193,3 +193,15 @@ def test_popcorn_loads_first_texts_with_mapped_classes_and_groups(popcorn_path):
     for d in gold.documents:
         known = {e.name for e in d.entities}
         assert all(r.subject in known and r.object in known for r in d.relations)
+
+
+@pytest.mark.model
+def test_cli_reports_an_unwritable_out_folder(tmp_path):
+    from kg.cli import app
+
+    blocker = tmp_path / "un-fichier"
+    blocker.write_text("pas un dossier")
+    result = CliRunner().invoke(app, ["eval", str(GOLD_SMALL), "--limit", "1", "--out", str(blocker)])
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())  # rich wraps long error lines
+    assert "un-fichier: cannot write the outputs" in message and "Traceback" not in message
