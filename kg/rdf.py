@@ -15,6 +15,8 @@ Quads are pyoxigraph terms, so that writing and loading stay in Rust;
 from __future__ import annotations
 
 import hashlib
+import weakref
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -22,7 +24,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.model import Document, DocumentAnalysis, Entity
+from kg.model import Document, DocumentAnalysis, Entity, Fact
 from kg.resolve import Resolution
 from kg.vocab import DATA_BASE, EKG, PREDICATES, class_iri, predicate_iri
 
@@ -89,7 +91,7 @@ def document_quads(
     mentioned = sorted({resolution.mention_entity[m] for m in analysis.mentions})
     for entity_id in mentioned:
         yield ox.Quad(d, _n(EKG.mentions), ox.NamedNode(entity_iri(entity_id)), g)
-    doc_facts = [f for f in resolution.facts if f.claim.doc_id == document.doc_id]
+    doc_facts = facts_by_document(resolution).get(document.doc_id, [])
     for fact in doc_facts:
         s, p, o = (
             ox.NamedNode(entity_iri(fact.subject)),
@@ -116,6 +118,20 @@ def document_quads(
         )
         if c.role:
             yield ox.Quad(claim, _n(EKG.role), ox.Literal(c.role), g)
+
+
+_fact_index: tuple[weakref.ref, dict[str, list[Fact]]] | None = None
+
+
+def facts_by_document(resolution: Resolution) -> dict[str, list[Fact]]:
+    """The facts of each document, in order; indexed once per resolution, not scanned once per document."""
+    global _fact_index
+    if _fact_index is None or _fact_index[0]() is not resolution:
+        index: dict[str, list[Fact]] = defaultdict(list)
+        for fact in resolution.facts:
+            index[fact.claim.doc_id].append(fact)
+        _fact_index = (weakref.ref(resolution), dict(index))
+    return _fact_index[1]
 
 
 _METADATA = {

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -43,6 +46,7 @@ def write_store(quads: Iterable[ox.Quad], out_dir: Path) -> Path:
     """Build a new store next to the old one, then swap it in."""
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / STORE_DIR
+    recover_store(out_dir)
     fresh = out_dir / f".{STORE_DIR}-new-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
     store = ox.Store(str(fresh))
@@ -50,11 +54,57 @@ def write_store(quads: Iterable[ox.Quad], out_dir: Path) -> Path:
     store.flush()
     del store
     old = out_dir / f".{STORE_DIR}-old-{os.getpid()}"
-    if final.exists():
-        os.replace(final, old)
-    os.replace(fresh, final)
+    with _ctrl_c_deferred():  # between the two renames there is no store/
+        if final.exists():
+            os.replace(final, old)
+        os.replace(fresh, final)
     shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def _pid_of(side_dir: Path) -> int | None:
+    tail = side_dir.name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_store(out_dir: Path) -> None:
+    """Clean up after a build killed mid-write: restore a store set aside by a cut-short swap, drop dead side dirs."""
+    final = out_dir / STORE_DIR
+    for side in sorted(out_dir.glob(f".{STORE_DIR}-old-*")):
+        if _alive(_pid_of(side)):
+            continue
+        if not final.exists():
+            os.replace(side, final)
+        else:
+            shutil.rmtree(side, ignore_errors=True)
+    for side in out_dir.glob(f".{STORE_DIR}-new-*"):
+        if not _alive(_pid_of(side)):
+            shutil.rmtree(side, ignore_errors=True)
+
+
+@contextmanager
+def _ctrl_c_deferred():
+    """Hold SIGINT (Ctrl-C) until the block is done, so it cannot land between two renames."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def write_outputs(quads: list[ox.Quad], out_dir: Path) -> dict[str, Path]:
@@ -96,6 +146,9 @@ class KGStore:
     @classmethod
     def open(cls, out_dir: str | Path) -> KGStore:
         out_dir = Path(out_dir)
+        set_aside = sorted(out_dir.glob(f".{STORE_DIR}-old-*"))
+        if not (out_dir / STORE_DIR).is_dir() and set_aside:  # a build died mid-swap: its previous store is whole
+            return cls(ox.Store.read_only(str(set_aside[-1])), set_aside[-1])
         path = out_dir / STORE_DIR if (out_dir / STORE_DIR).is_dir() else out_dir
         if not path.is_dir() or not any(path.iterdir()):
             raise StoreError(f"{out_dir}: no store here; run 'kg build PATH --out {out_dir}' first")
