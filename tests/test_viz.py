@@ -1,0 +1,136 @@
+"""The graph page without a browser: what is loaded, how views are filtered, and that the page stays offline."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.viz import (
+    ViewOptions,
+    VizError,
+    find_node,
+    layout,
+    load_graph,
+    ontology_labels,
+    page_data,
+    render_page,
+    script_json,
+    select_view,
+)
+from tests.viz_fixtures import HOSTILE_NAME, HOSTILE_SENTENCE, tiny_store
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return load_graph(tiny_store())
+
+
+def labels(view) -> set[str]:
+    return {d for _, d in view.nodes(data="label")}
+
+
+def test_load_graph_keeps_entities_relations_and_evidence(graph):
+    assert graph.number_of_nodes() == 7 and graph.number_of_edges() == 6
+    atlas = graph.nodes[find_node(graph, "Atlas Numérique")]
+    assert (atlas["cls"], atlas["aliases"], atlas["documents"]) == ("Organization", ["AN"], 1)
+    [evidence] = [ev for _, _, p, ev in graph.edges(keys=True, data="evidence") if p == "headOf"]
+    assert evidence == [
+        {
+            "sentence": "Salma Idrissi dirige Atlas Numérique depuis trois ans.",
+            "title": "L'Oriental attire les <b>start-up</b>",
+            "sources": ["articles/oujda.txt"],
+            "role": "",
+        }
+    ]
+
+
+def test_find_node_ignores_case_and_accents_and_knows_aliases(graph):
+    assert graph.nodes[find_node(graph, "REGION DE L'ORIENTAL")]["label"] == "Région de l'Oriental"
+    assert graph.nodes[find_node(graph, "an")]["label"] == "Atlas Numérique"
+    with pytest.raises(VizError, match="'Casablanca'"):
+        find_node(graph, "Casablanca")
+
+
+def test_focus_keeps_the_neighbourhood_within_hops(graph):
+    one = select_view(graph, ViewOptions(focus="Oujda", hops=1))
+    assert labels(one) == {"Oujda", "Technopole d'Oujda", "Région de l'Oriental"}
+    two = select_view(graph, ViewOptions(focus="Oujda", hops=2))
+    assert labels(two) == labels(one) | {"Atlas Numérique", HOSTILE_NAME}
+
+
+def test_class_and_predicate_filters(graph):
+    places = select_view(graph, ViewOptions(classes=("Place",)))
+    assert labels(places) == {"Oujda", "Région de l'Oriental"} and places.number_of_edges() == 1
+    located = select_view(graph, ViewOptions(predicates=("locatedIn",), min_degree=1))
+    assert {p for _, _, p in located.edges(keys=True)} == {"locatedIn"}
+    assert "Salma Idrissi" not in labels(located) and "Coopérative Isolée" not in labels(located)
+
+
+def test_min_degree_and_max_nodes_keep_the_most_connected(graph):
+    assert "Coopérative Isolée" not in labels(select_view(graph, ViewOptions(min_degree=1)))
+    top = select_view(graph, ViewOptions(max_nodes=2))
+    assert labels(top) == {"Atlas Numérique", "Technopole d'Oujda"}  # degrees 3 and 3, the highest
+
+
+@pytest.mark.parametrize(
+    "options, needle",
+    [
+        (ViewOptions(classes=("Company",)), "'Company'"),
+        (ViewOptions(predicates=("owns",)), "'owns'"),
+        (ViewOptions(max_nodes=0), "--max-nodes"),
+    ],
+)
+def test_bad_options_are_named(graph, options, needle):
+    with pytest.raises(VizError, match=re.escape(needle)):
+        select_view(graph, options)
+
+
+def test_layout_keeps_label_boxes_apart(graph):
+    pos = layout(graph)
+    assert set(pos) == set(graph.nodes)
+    points = sorted(pos.values())
+    assert all(abs(a[0] - b[0]) > 1 or abs(a[1] - b[1]) > 1 for a, b in zip(points, points[1:]))
+
+
+def test_page_data_uses_ontology_labels_and_symmetric_arrows(graph):
+    data = page_data(graph, layout(graph))
+    assert data["predicates"]["partnerOf"] == {"label": ontology_labels()["partnerOf"], "directed": False}
+    assert data["predicates"]["headOf"] == {"label": "dirige", "directed": True}
+    assert data["classes"]["Facility"]["label"] == "Site"
+
+
+def test_script_json_cannot_close_the_script_element():
+    text = script_json({"s": "</script><!-- x -->\u2028"})
+    assert "<" not in text and ">" not in text and "\u2028" not in text
+    assert json.loads(text) == {"s": "</script><!-- x -->\u2028"}
+
+
+def test_page_is_offline_and_article_text_is_not_markup(graph):
+    page = render_page(graph)
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.IGNORECASE)
+    assert "<link" not in page and not re.search(r"<script[^>]+src", page)
+    assert "Copyright" in page or "@license" in page  # vis-network's licence header is kept
+    assert HOSTILE_SENTENCE not in page and "<script>window.pwned" not in page
+    assert '<img src=x onerror="window.pwned=1">' not in page
+
+
+def test_seed_page_from_kg_build_is_offline(seed_out):
+    page = (seed_out / "graph.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.IGNORECASE)
+    assert 'id="kg-data"' in page
+
+
+def test_cli_viz_writes_the_page_and_names_an_unknown_focus(seed_out, tmp_path):
+    from kg.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "focus.html"
+    ok = runner.invoke(app, ["viz", str(seed_out), "--focus", "technopark", "--hops", "1", "--out", str(out)])
+    assert ok.exit_code == 0, ok.output
+    assert out.is_file() and "Technopark" in out.read_text(encoding="utf-8")
+    bad = runner.invoke(app, ["viz", str(seed_out), "--focus", "Atlantide", "--out", str(tmp_path / "x.html")])
+    assert bad.exit_code == 2 and "Atlantide" in bad.output and "Traceback" not in bad.output
+    assert not (tmp_path / "x.html").exists()
