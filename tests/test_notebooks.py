@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ("explore.ipynb", "your_corpus.ipynb")
 
@@ -28,11 +29,12 @@ def execute(name: str, out_dir, monkeypatch):
 
 
 def outputs_of(nb, mime: str) -> list[str]:
+    """Every output of that type; printed text counts as text/plain."""
     found = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                found.append(output.get("text", "")) if mime == "text/plain" else None
+            if output.get("output_type") == "stream" and mime == "text/plain":
+                found.append(output.get("text", ""))
             data = output.get("data", {}).get(mime)
             if data is not None:
                 found.append(data if isinstance(data, str) else json.dumps(data))
@@ -41,11 +43,6 @@ def outputs_of(nb, mime: str) -> list[str]:
 
 def files_under(folder) -> set:
     return {p.relative_to(folder) for p in folder.rglob("*") if ".ipynb_checkpoints" not in p.parts}
-
-
-@pytest.fixture(scope="module")
-def repo_files():
-    return files_under(NOTEBOOKS)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -57,7 +54,8 @@ def test_notebook_is_committed_without_outputs(name):
     assert nb.metadata.kernelspec.name == "python3"
 
 
-def test_explore_notebook_runs_and_answers(tmp_path, monkeypatch, repo_files):
+def test_explore_notebook_runs_and_answers(tmp_path, monkeypatch):
+    repo_files = files_under(NOTEBOOKS)
     nb = execute("explore.ipynb", tmp_path / "out", monkeypatch)
     text = "\n".join(outputs_of(nb, "text/plain"))
     tables = "\n".join(outputs_of(nb, "text/html"))
@@ -70,10 +68,11 @@ def test_explore_notebook_runs_and_answers(tmp_path, monkeypatch, repo_files):
     assert files_under(NOTEBOOKS) == repo_files  # nothing written next to the notebooks
 
 
-def test_your_corpus_notebook_runs_on_the_default_folder(tmp_path, monkeypatch, repo_files):
+def test_your_corpus_notebook_runs_on_the_default_folder(tmp_path, monkeypatch):
+    repo_files = files_under(NOTEBOOKS)
     nb = execute("your_corpus.ipynb", tmp_path / "out", monkeypatch)
     text = "\n".join(outputs_of(nb, "text/plain"))
-    assert "1 document(s) from 1 file(s)" in text
+    assert "1 document(s) from 1 file(s)" in text, text
     assert "Technopark ->" in text  # the two most connected actors, linked by default
     assert outputs_of(nb, "image/png")
     assert (tmp_path / "out" / "graph.html").is_file()
