@@ -71,8 +71,9 @@ def _place_words() -> frozenset[str]:
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    articles = word_set("articles")
-    while start < end and (doc[start].lower_ in articles or doc[start].is_punct):
+    """Drop leading articles, titles ("M.", "Madame") and punctuation, and trailing punctuation."""
+    skip = word_set("articles") | word_set("person_titles")
+    while start < end and (doc[start].lower_ in skip or doc[start].lower_.rstrip(".") in skip or doc[start].is_punct):
         start += 1
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in ".)"):
         end -= 1
