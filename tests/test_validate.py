@@ -184,3 +184,19 @@ def test_a_build_reports_its_violation_count_unless_told_not_to_validate(tmp_pat
     assert validate_graph(KGStore.open(tmp_path / "out")).conforms
     report = build_graph([article.parent], tmp_path / "out2", write_html=False, validate=False)
     assert report.violations is None
+
+
+def test_kg_build_warns_on_stderr_when_its_output_breaks_the_shapes(tmp_path, monkeypatch):
+    import kg.build
+    from kg.build import BuildReport
+
+    def fake_build(paths, out, **options):
+        assert options["validate"] is True
+        return BuildReport(out_dir=out, documents=1, files=1, violations=3)
+
+    monkeypatch.setattr(kg.build, "build_graph", fake_build)
+    (tmp_path / "note.txt").write_text("Le port de Nador ouvre une nouvelle zone logistique.", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(tmp_path / "note.txt"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "3 VIOLATIONS" in result.stdout
+    assert "breaks its SHACL shapes 3 time(s)" in result.stderr
