@@ -2,8 +2,9 @@
 
 An analysis is stored under the hash of what it depends on: the document's id,
 text and segments, and the pipeline's version (kg's version, the data files in
-``kg/data`` and the spaCy and model versions), so editing a rule re-analyses
-everything while an unchanged document is never parsed twice.
+``kg/data``, the code of the NLP and extraction stages, and the spaCy and model
+versions), so editing a rule re-analyses everything while an unchanged
+document is never parsed twice.
 
 The cache also remembers the documents of the last completed build
 ("members", by source). A build's documents are the ones it reads plus,
@@ -51,10 +52,12 @@ def pipeline_version() -> str:
             h.update(f"|{package} {metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
             h.update(f"|{package} missing".encode())
-    data = resources.files("kg.data")
-    for name in sorted(p.name for p in data.iterdir() if p.name.endswith((".json", ".tsv", ".txt"))):
-        h.update(f"|{name}|".encode())
-        h.update((data / name).read_bytes())
+    for package, suffixes in (("kg.data", (".json", ".tsv", ".txt")), ("kg.nlp", (".py",)), ("kg.extract", (".py",))):
+        folder = resources.files(package)
+        for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(suffixes)):
+            h.update(f"|{package}/{name}|".encode())
+            h.update((folder / name).read_bytes())
+    h.update((resources.files("kg") / "model.py").read_bytes())
     return h.hexdigest()[:32]
 
 
