@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from kg.model import DocumentAnalysis, Entity, Fact, Mention
 from kg.resources import gazetteer
 
-_ARTICLES = re.compile(r"^(?:le|la|les|l'|un|une|des|du|de la|de l'|d'|au|aux)\s*", re.I)
+_ARTICLES = re.compile(r"^(?:(?:le|la|les|un|une|des|du|de la|au|aux)\s+|(?:l'|de l'|d')\s*)", re.I)
 _CLASS_ORDER = ("Organization", "Facility", "Person", "Place", "Program", "Event")
 
 

@@ -248,7 +248,6 @@ KNOWN_MISSES = {
     "MedZ, société gestionnaire du parc Atlantic Free Zone, annonce une extension.",
     "Le parc Technopolis est géré par la société CDG Développement.",
     "Tanger Med Zones exploite la zone franche de Tanger Automotive City.",
-    "Haliopolis, gérée par la société Souss Invest, accueille des conserveries.",
     "Nexus Parks est l'exploitant du Technopark de Fès.",
     "Maroc Numeric Cluster signe un partenariat stratégique avec Huawei Maroc.",
     "Le projet est le fruit d'une collaboration entre l'UM6P et le groupe OCP.",

@@ -130,21 +130,88 @@ def _name_core(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_OPEN_QUOTES = {"«", '"', "“", "‘", "'", "''", "‹", "„"}
+_CLOSE_QUOTES = {"»", '"', "”", "’", "'", "''", "›", "“"}
+_NAME_LINKS = {"pour", "de", "du", "des", "d'", "à", "au", "aux", "contre", "sans", "et", "la", "le", "les", "l'"}
+_PURPOSE_LINKS = {"pour", "contre", "sans"}  # "Pétrole pour tous", "Ensemble contre le cancer"
+
+
 def _introduced_names(doc: Doc, taken: list[_Candidate]) -> list[_Candidate]:
-    """Names the NER missed but a head noun introduces: "le programme Intelaka Plus", "la startup Chari"."""
+    """Names a head noun introduces: "le programme Intelaka Plus", "l'association « Mille feuilles »".
+
+    A quoted name after the head noun (and up to two adjectives) is taken whole; an unquoted one
+    runs from a capitalised word over nouns, adjectives and linking words ("Pétrole pour tous")
+    and stops at a verb, punctuation, or a link word before a known place ("... de Londres").
+    """
     cues = _class_cues()
-    covered = {i for c in taken if c.cls for i in range(c.start, c.end)}
+    starts = {c.start: c for c in taken if c.cls}
     found = []
     for tok in doc:
         cls = cues.get(tok.lower_)
-        nxt = tok.i + 1
-        if cls is None or nxt >= len(doc) or nxt in covered or not doc[nxt].text[:1].isupper():
+        # "la fédération X" introduces a name; in "Fédération Marocaine ..." the word is part of it
+        if cls is None or tok.pos_ not in ("NOUN", "PROPN") or tok.text[:1].isupper():
             continue
-        if doc[nxt].is_sent_start or doc[nxt].lower_ in word_set("articles"):
+        i = tok.i + 1
+        while i < len(doc) and i - tok.i <= 2 and doc[i].pos_ == "ADJ" and not doc[i].text[:1].isupper():
+            i += 1
+        if i >= len(doc):
             continue
-        end = _extend_name(doc, nxt + 1)
-        found.append(_Candidate(nxt, end, cls, 0.8))
+        quoted = _quoted_span(doc, i)
+        if quoted is not None:
+            found.append(_Candidate(quoted[0], quoted[1], cls, 2.5 + (quoted[1] - quoted[0]) * 0.01))
+            continue
+        if i != tok.i + 1 or not doc[i].text[:1].isupper() or doc[i].is_sent_start:
+            continue
+        end = _extend_name(doc, i + 1)
+        end = _extend_lowercase_name(doc, end, starts)
+        known = starts.get(i)
+        if known is None or end > known.end:
+            found.append(_Candidate(i, end, cls, 1.2 + (end - i) * 0.01))
     return found
+
+
+def _quoted_span(doc: Doc, i: int) -> tuple[int, int] | None:
+    """(start, end) of the words between quotes opening at token i, if any."""
+    j = i
+    while j < len(doc) and j - i < 2 and doc[j].text in _OPEN_QUOTES:
+        j += 1
+    if j == i:
+        return None
+    for k in range(j + 1, min(len(doc), j + 14)):
+        if doc[k].text in _CLOSE_QUOTES:
+            return (j, k) if doc[j].text[:1].isupper() or doc[j].is_digit else None
+        if doc[k].text in _OPEN_QUOTES - _CLOSE_QUOTES or doc[k].text in ".;:!?":
+            return None
+    return None
+
+
+def _extend_lowercase_name(doc: Doc, end: int, starts: dict[int, _Candidate]) -> int:
+    """Extend over "pour tous", "contre le cancer"; stop before a verb or a known place."""
+    limit = min(len(doc), end + 6)
+    j = end
+    while j < limit:
+        tok = doc[j]
+        if tok.is_punct or tok.pos_ in ("VERB", "AUX", "PRON", "SCONJ") or tok.is_sent_start:
+            break
+        if tok.text[:1].isupper() and tok.is_alpha:
+            j += 1
+            continue
+        nxt = starts.get(j + 1)
+        if tok.lower_ in _NAME_LINKS and (nxt is not None and nxt.cls == "Place" or j + 1 >= limit):
+            break
+        if tok.lower_ not in _NAME_LINKS and tok.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM", "X"):
+            break
+        if tok.lower_ not in _NAME_LINKS and tok.pos_ == "NOUN" and doc[j - 1].lower_ not in _NAME_LINKS:
+            break  # "Nexa Conseil accompagne": a bare noun right after the name is not part of it
+        if tok.lower_ not in _NAME_LINKS and not tok.text[:1].isupper():
+            # after a link word only a capitalised word, or any word after "pour/contre/sans"
+            links = [t.lower_ for t in doc[end:j] if t.lower_ in _NAME_LINKS]
+            if tok.pos_ == "NUM" or not any(w in _PURPOSE_LINKS for w in links):
+                break
+        j += 1
+    while j > end and doc[j - 1].lower_ in _NAME_LINKS:
+        j -= 1
+    return j
 
 
 def _split_points(doc: Doc, start: int, end: int) -> list[int]:
