@@ -142,6 +142,9 @@ class RuleSet:
                 return r"(?:(?:de|du|des|d')/\S+(?: (?:la|le|l')/\S+)?)"
             if head == "ART":
                 return r"(?:(?:le|la|les|l'|un|une|des|du|au|aux|cette|ce|ces)/\S+ )?"
+            if head.startswith("ANY"):  # {ANY0-20}: up to 20 units, entities included
+                lo, hi = head[3:].split("-")
+                return rf"(?:\S+ ){{{lo},{hi}}}?"
             if head.startswith("X"):  # {X0-4}: up to 4 words that are not entities
                 lo, hi = head[1:].split("-")
                 return rf"(?:[^«\s]\S* ){{{lo},{hi}}}?"
@@ -236,10 +239,29 @@ def surface_twins(item: dict) -> list[tuple[str, str]]:
 class SentenceView:
     """One sentence with its entities: the lookups every rule needs."""
 
-    def __init__(self, sent: Span, ents: list[Span]):
+    def __init__(self, sent: Span, ents: list[Span], doc_ents: list[Span] | None = None):
         self.sent = sent
         self.ents = ents
+        self.doc_ents = doc_ents or ents
         self.by_token = {t: e for e in ents for t in range(e.start, e.end)}
+
+    def anaphor_antecedent(self, token: Token) -> Span | None:
+        """What "l'association", "la société" (definite, with no name of its own) refers to.
+
+        The latest organisation named before it, at most three sentences back.
+        """
+        if token.lower_ not in _ANAPHORIC_HEADS or token.i in self.by_token:
+            return None
+        prev = token.doc[token.i - 1] if token.i > 0 else None
+        if prev is None or prev.lower_ not in ("le", "la", "l'", "cette", "ce", "cet"):
+            return None
+        nxt = token.i + 1
+        doc = token.doc
+        while nxt < len(doc) and (doc[nxt].pos_ == "ADJ" or doc[nxt].text in "«\"“‘'"):
+            nxt += 1
+        if nxt < len(doc) and (nxt in self.by_token or doc[nxt].text[:1].isupper()):
+            return None  # "la société Chari": the name follows
+        return latest_entity_before(self.doc_ents, token, ("Organization",), max_sentences=4)
 
     def entity_at(self, token: Token) -> Span | None:
         ent = self.by_token.get(token.i)
@@ -257,7 +279,7 @@ class SentenceView:
                     return self.by_token[child.i]
         if token.dep_ == "appos" and token.head.i in self.by_token:
             return self.by_token[token.head.i]
-        return None
+        return self.anaphor_antecedent(token)
 
     @cached_property
     def rendered(self) -> tuple[str, list[int]]:
@@ -272,6 +294,14 @@ class SentenceView:
                 i = ent.end
                 continue
             tok = self.sent.doc[i]
+            ante = self.anaphor_antecedent(tok)
+            if ante is not None:
+                if ante not in self.ents:
+                    self.ents.append(ante)
+                units.append(f"«{self.ents.index(ante)}:{ante.label_}»")
+                owners.append(i)
+                i += 1
+                continue
             text = tok.lower_.replace("/", "_").replace(" ", "_")
             units.append(text if tok.is_punct else f"{text}/{tok.lemma_.lower().replace(' ', '_')}")
             owners.append(i)
@@ -284,6 +314,7 @@ def _is_generic_head(token: Token) -> bool:
 
 
 _GENERIC_HEADS: set[str] = set()
+_ANAPHORIC_HEADS: set[str] = set()
 
 
 class RelationExtractor:
@@ -292,13 +323,14 @@ class RelationExtractor:
     def __init__(self, nlp: Language, spec: dict | None = None):
         self.rules = RuleSet(nlp, spec)
         _GENERIC_HEADS.update(self.rules.lexicons.get("generic_heads", []))
+        _ANAPHORIC_HEADS.update(self.rules.lexicons.get("anaphoric_heads", []))
 
     def extract(self, doc: Doc) -> list[RawRelation]:
         out: list[RawRelation] = []
         ents = list(doc.ents)
         matches = self.rules.matcher(doc)
         for sent in doc.sents:
-            view = SentenceView(sent, [e for e in ents if e.start >= sent.start and e.end <= sent.end])
+            view = SentenceView(sent, [e for e in ents if e.start >= sent.start and e.end <= sent.end], ents)
             out.extend(self._dependency(doc, view, ents, matches))
             out.extend(self._surface(doc, view, ents))
         return _dedupe(out)
@@ -508,9 +540,12 @@ def possessor(doc: Doc, view: SentenceView, ents: list[Span], det: Token, classe
 
 
 def _dedupe(relations: list[RawRelation]) -> list[RawRelation]:
+    """One relation per (subject, predicate, object), the most confident; and no presentIn where
+    the same sentence already says locatedIn (the more specific)."""
     best: dict[tuple, RawRelation] = {}
     for r in relations:
         key = (r.subject.start, r.predicate, r.object.start)
         if key not in best or r.confidence > best[key].confidence or (r.role and not best[key].role):
             best[key] = r
-    return list(best.values())
+    located = {(s, o) for s, p, o in best if p == "locatedIn"}
+    return [r for (s, p, o), r in best.items() if not (p == "presentIn" and (s, o) in located)]
