@@ -247,6 +247,7 @@ def main() -> None:
     parser.add_argument("--rdflib-docs", type=int, default=800, help="documents in the subset rdflib runs on")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before an rdflib query is stopped")
+    parser.add_argument("--only", nargs="*", help="run only these library queries")
     args = parser.parse_args()
 
     rng = random.Random(42)
@@ -276,7 +277,7 @@ def main() -> None:
         header = f"{'query':<20} {'rows':>7} {'oxigraph 1M':>12} {'oxi subset':>11} {'rdflib subset':>14} {'ratio':>8}"
         print(header + "\n" + "-" * len(header))
         slow = []
-        for query in list_queries():
+        for query in [q for q in list_queries() if not args.only or q.name in args.only]:
             params = parameters_for(query, hubs)
             if params is None:
                 print(f"{query.name:<20} skipped: a required parameter has no value in this bench")
