@@ -8,6 +8,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.relations import RawRelation, RelationExtractor
+from kg.extract.setting import setting_relations
 from kg.extract.sites import site_relations
 from kg.model import Claim, Document, DocumentAnalysis, Mention
 from kg.nlp import prepare_text
@@ -75,6 +76,7 @@ def mentions_and_claims(document: Document, parsed: list[Doc], extractor: Relati
             return by_span[key]
 
         raw: list[RawRelation] = extractor.extract(doc) + site_relations(doc)
+        raw += setting_relations(doc, raw)
         # a rule that retyped an unknown name (see relations.coerce_class) decides its class
         retyped = {(r_span.start, r_span.end): r_span.label_ for r in raw for r_span in (r.subject, r.object)}
         for ent in doc.ents:
@@ -84,8 +86,9 @@ def mentions_and_claims(document: Document, parsed: list[Doc], extractor: Relati
             for span in (rel.subject, rel.object):
                 if (span.start, span.end) not in by_span:
                     mentions.append(mention_of(span, source="rule"))
-            sent = max((rel.subject, rel.object), key=lambda s: s.start).sent
-            s_start, s_end = seg.start + sent.start_char, seg.start + sent.end_char
+            # the evidence is the passage from the first mention's sentence to the last one's
+            first, last = sorted((rel.subject, rel.object), key=lambda s: s.start)
+            s_start, s_end = seg.start + first.sent.start_char, seg.start + last.sent.end_char
             claims.append(
                 Claim(
                     subject=mention_of(rel.subject),

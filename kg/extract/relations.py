@@ -7,7 +7,7 @@ Rules live in ``kg/data/relations.json`` and come in two kinds:
   a passive variant is wanted) that :func:`frame_patterns` expands into
   DependencyMatcher patterns; raw patterns are accepted too.
 - ``surface``: regular expressions over the sentence rendered as
-  ``lower/lemma`` units, with every entity collapsed into one ``«i:Class»``
+  ``lower/lemma`` units, with every entity collapsed into one ``⟦i:Class⟧``
   unit, for appositions and nominal phrases where the parse is unreliable.
 
 Anchors that are not entities are resolved: coordination ("X et Y"),
@@ -129,7 +129,7 @@ class RuleSet:
                 if arg == "COREF":
                     return rf"(?P<{head}_COREF>(?:ce/\S+ dernier/\S+|cette/\S+ dernière/\S+|{alt(_PRONOUNS)}/\S+))"
                 classes = alt(arg.split("|")) if arg else r"\w+"
-                return rf"«(?P<{head}>\d+):{classes}»"
+                return rf"⟦(?P<{head}>\d+):{classes}⟧"
             if head == "L":
                 words = self.lexicon(arg) if arg in self.lexicons else arg.split("|")
                 return rf"(?:\S+?/{alt(words)})"
@@ -147,7 +147,7 @@ class RuleSet:
                 return rf"(?:\S+ ){{{lo},{hi}}}?"
             if head.startswith("X"):  # {X0-4}: up to 4 words that are not entities
                 lo, hi = head[1:].split("-")
-                return rf"(?:[^«\s]\S* ){{{lo},{hi}}}?"
+                return rf"(?:[^⟦\s]\S* ){{{lo},{hi}}}?"
             raise ValueError(f"relations.json: unknown macro {{{body}}} in {pattern!r}")
 
         return regex.sub(r"\{([^{}]+)\}", macro, pattern)
@@ -283,13 +283,16 @@ class SentenceView:
 
     @cached_property
     def rendered(self) -> tuple[str, list[int]]:
-        """The sentence as ``lower/lemma`` units and «i:Class» entity units, with unit -> ent index."""
+        """The sentence as ``lower/lemma`` units and ⟦i:Class⟧ entity units, with unit -> ent index.
+
+        The brackets never occur in text (French quotes « » do), so patterns can match quotes.
+        """
         units, owners = [], []
         i = self.sent.start
         while i < self.sent.end:
             ent = self.by_token.get(i)
             if ent is not None:
-                units.append(f"«{self.ents.index(ent)}:{ent.label_}»")
+                units.append(f"⟦{self.ents.index(ent)}:{ent.label_}⟧")
                 owners.append(i)
                 i = ent.end
                 continue
@@ -298,11 +301,11 @@ class SentenceView:
             if ante is not None:
                 if ante not in self.ents:
                     self.ents.append(ante)
-                units.append(f"«{self.ents.index(ante)}:{ante.label_}»")
+                units.append(f"⟦{self.ents.index(ante)}:{ante.label_}⟧")
                 owners.append(i)
                 i += 1
                 continue
-            text = tok.lower_.replace("/", "_").replace(" ", "_")
+            text = tok.lower_.replace("/", "_").replace(" ", "_").replace("⟦", "[").replace("⟧", "]")
             units.append(text if tok.is_punct else f"{text}/{tok.lemma_.lower().replace(' ', '_')}")
             owners.append(i)
             i += 1
@@ -422,7 +425,7 @@ class RelationExtractor:
     # -- surface rules
     def _surface(self, doc: Doc, view: SentenceView, ents: list[Span]) -> list[RawRelation]:
         text, owners = view.rendered
-        if not view.ents and "«" not in text:
+        if not view.ents and "⟦" not in text:
             return []
         starts = _unit_starts(text)
         results = []

@@ -107,7 +107,10 @@ def _extend_name(doc: Doc, end: int) -> int:
     return end
 
 
-_CONNECTORS = {"de", "du", "des", "d'", "la", "le", "l'", "les", "et", "&", "al", "el", "of", "the", "and", "for", "-"}
+_CONNECTORS = {
+    "de", "du", "des", "d'", "la", "le", "l'", "les", "et", "&", "al", "el", "of", "the", "and", "for", "-",
+    "pour", "contre", "sans", "au", "aux", "à",
+}  # fmt: skip
 
 
 def _name_core(doc: Doc, start: int, end: int) -> tuple[int, int]:
