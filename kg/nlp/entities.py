@@ -91,12 +91,14 @@ def _is_site_or_branch(doc: Doc, start: int, end: int, g: Span) -> bool:
     return g.label_ == "Place" and g.end == end and g.start > start and doc[g.start - 1].lower_ not in _LINKS
 
 
-def _extend_name(doc: Doc, end: int) -> int:
+def _extend_name(doc: Doc, end: int, through_entities: bool = False) -> int:
     """Extend a name over the capitalised words that follow it mid-sentence ("EAC L'boulevart")."""
     names = first_names()
     while end < len(doc):
         tok = doc[end]
-        if tok.is_sent_start or tok.lower_ in names or not tok.text[:1].isupper() or tok.ent_type_:
+        if tok.is_sent_start or tok.lower_ in names or not tok.text[:1].isupper():
+            break
+        if tok.ent_type_ and not through_entities:
             break
         if tok.lower_ in ("l'", "d'") and end + 1 < len(doc) and not doc[end + 1].is_punct:
             end += 2
@@ -151,8 +153,15 @@ def _introduced_names(doc: Doc, taken: list[_Candidate]) -> list[_Candidate]:
     found = []
     for tok in doc:
         cls = cues.get(tok.lower_)
-        # "la fédération X" introduces a name; in "Fédération Marocaine ..." the word is part of it
-        if cls is None or tok.pos_ not in ("NOUN", "PROPN") or tok.text[:1].isupper():
+        if cls is None or tok.pos_ not in ("NOUN", "PROPN", "X"):
+            continue
+        if tok.text[:1].isupper() and not tok.is_upper:
+            # "Banque XXR", "Fondation Alaitz": the capitalised head word is part of the name
+            nxt = tok.i + 1
+            if not tok.is_sent_start and nxt < len(doc) and doc[nxt].text[:1].isupper():
+                end = _extend_name(doc, nxt + 1, through_entities=True)
+                if (known := starts.get(tok.i)) is None or end > known.end:
+                    found.append(_Candidate(tok.i, end, cls, 1.2 + (end - tok.i) * 0.01))
             continue
         i = tok.i + 1
         while i < len(doc) and i - tok.i <= 2 and doc[i].pos_ == "ADJ" and not doc[i].text[:1].isupper():
