@@ -253,7 +253,7 @@ class SentenceView:
         if token.lower_ not in _ANAPHORIC_HEADS or token.i in self.by_token:
             return None
         prev = token.doc[token.i - 1] if token.i > 0 else None
-        if prev is None or prev.lower_ not in ("le", "la", "l'", "cette", "ce", "cet"):
+        if prev is None or prev.lower_ not in ("le", "la", "l'", "cette", "ce", "cet", "du", "au"):
             return None
         nxt = token.i + 1
         doc = token.doc
