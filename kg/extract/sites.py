@@ -4,7 +4,9 @@ Such a name is a parent actor's name, an optional link word and a place. It
 gives two claims: the site ``partOf`` the parent and ``locatedIn`` the place.
 The parent must be known (named elsewhere in the document or in the
 gazetteer) and the place must be a known place, so "Banque de France" stays
-one organisation unless "Banque" is itself an actor.
+one organisation unless "Banque" is itself an actor; a name that ends with
+a link word and a known place without a known parent ("Université Hassan II
+de Casablanca") still gives ``locatedIn`` that place.
 """
 
 from __future__ import annotations
@@ -47,10 +49,13 @@ def site_relations(doc: Doc) -> list[RawRelation]:
                 continue
             parent = ent[:parent_end]
             parent_cls = actors.get(parent.text.lower())
-            if parent_cls is None or parent_cls == "Person":
-                continue
-            parent_span = Span(doc, parent.start, parent.end, label=parent_cls)
             place_span = Span(doc, place.start, place.end, label="Place")
+            if parent_cls is None or parent_cls == "Person":
+                # "Université Hassan II de Casablanca": no known parent, but the place is named
+                if parent_end < cut:
+                    out.append(RawRelation(ent, "locatedIn", place_span, "place-in-name", 0.65))
+                break
+            parent_span = Span(doc, parent.start, parent.end, label=parent_cls)
             out.append(RawRelation(ent, "partOf", parent_span, "site-name", 0.8))
             out.append(RawRelation(ent, "locatedIn", place_span, "site-name", 0.8))
             break

@@ -111,7 +111,7 @@ def _extend_name(doc: Doc, end: int, through_entities: bool = False) -> int:
 
 _CONNECTORS = {
     "de", "du", "des", "d'", "la", "le", "l'", "les", "et", "&", "al", "el", "of", "the", "and", "for", "-",
-    "pour", "contre", "sans", "au", "aux", "à",
+    "pour", "contre", "sans", "au", "aux", "à", "un", "une",
 }  # fmt: skip
 
 
@@ -131,7 +131,10 @@ def _name_core(doc: Doc, start: int, end: int) -> tuple[int, int]:
             continue
         if i == end - 1 and tok.is_alpha and not tok.is_stop:
             continue
-        return start, i
+        end = i
+        break
+    while end > start + 1 and doc[end - 1].lower_ in _CONNECTORS:
+        end -= 1
     return start, end
 
 
