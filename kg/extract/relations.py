@@ -305,6 +305,9 @@ class SentenceView:
                 owners.append(i)
                 i += 1
                 continue
+            if tok.is_quote:
+                i += 1  # quotes around names carry nothing the patterns need
+                continue
             text = tok.lower_.replace("/", "_").replace(" ", "_").replace("⟦", "[").replace("⟧", "]")
             units.append(text if tok.is_punct else f"{text}/{tok.lemma_.lower().replace(' ', '_')}")
             owners.append(i)

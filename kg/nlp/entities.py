@@ -253,6 +253,8 @@ def _refine(doc: Doc, start: int, end: int, cls: str | None) -> str | None:
     names = first_names()
     first = doc[start].lower_
     tokens = doc[start:end]
+    if start > 0 and doc[start - 1].lower_ in word_set("person_titles") and all(t.text[:1].isupper() for t in tokens):
+        return "Person"  # "Monsieur Raby Flores", "Mme Nadia X"
     if first in names and end - start >= 2 and all(t.text[:1].isupper() for t in tokens):
         return "Person"
     if first in cues and end - start >= 2:

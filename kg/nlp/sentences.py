@@ -9,7 +9,8 @@ not starting one; after a line break a new sentence always starts.
 from spacy.language import Language
 from spacy.tokens import Doc
 
-_TERMINAL = {".", "!", "?", "…", "»", '"', ":", ";", "”"}
+_TERMINAL = {".", "!", "?", "…", ":", ";"}
+_QUOTES = {"»", '"', "”", "'", "’", "''"}
 
 
 @Language.component("kg_sentence_bounds")
@@ -18,7 +19,10 @@ def set_sentence_bounds(doc: Doc) -> Doc:
         if i == 0:
             continue
         prev = doc[i - 1]
-        if "\n" in prev.text or "\n" in prev.whitespace_:
+        # a closing quote ends a sentence only when what it closes did: «... fin.» Suite
+        if prev.text in _QUOTES and i >= 2:
+            prev = doc[i - 2]
+        if "\n" in prev.text or "\n" in prev.whitespace_ or "\n" in doc[i - 1].whitespace_:
             token.is_sent_start = True
         elif prev.text[-1:] not in _TERMINAL and not token.is_space:
             token.is_sent_start = False
