@@ -171,7 +171,7 @@ def _introduced_names(doc: Doc, taken: list[_Candidate]) -> list[_Candidate]:
             i += 1
         if i >= len(doc):
             continue
-        quoted = _quoted_span(doc, i)
+        quoted = _quoted_after(doc, tok.i + 1)
         if quoted is not None:
             found.append(_Candidate(quoted[0], quoted[1], cls, 2.5 + (quoted[1] - quoted[0]) * 0.01))
             continue
@@ -183,6 +183,23 @@ def _introduced_names(doc: Doc, taken: list[_Candidate]) -> list[_Candidate]:
         if known is None or end > known.end:
             found.append(_Candidate(i, end, cls, 1.2 + (end - i) * 0.01))
     return found
+
+
+def _quoted_after(doc: Doc, i: int, reach: int = 6) -> tuple[int, int] | None:
+    """A quoted name shortly after a head noun: "l'usine de production de sucre « Sugar High »",
+    "une association nommée « X »". Only lowercase words may stand between, no verb of the clause."""
+    for j in range(i, min(len(doc), i + reach)):
+        tok = doc[j]
+        if tok.text in _OPEN_QUOTES:
+            return _quoted_span(doc, j)
+        if tok.is_punct or tok.pos_ == "AUX" or tok.text[:1].isupper():
+            return None
+        if tok.pos_ == "VERB" and tok.lower_.rstrip("es") not in _NAMING_PARTICIPLES:
+            return None
+    return None
+
+
+_NAMING_PARTICIPLES = {"nommé", "dénommé", "baptisé", "appelé", "intitulé"}
 
 
 def _quoted_span(doc: Doc, i: int) -> tuple[int, int] | None:
@@ -214,6 +231,8 @@ def _extend_lowercase_name(doc: Doc, end: int, starts: dict[int, _Candidate]) ->
         nxt = starts.get(j + 1)
         if tok.lower_ in _NAME_LINKS and (nxt is not None and nxt.cls == "Place" or j + 1 >= limit):
             break
+        if tok.lower_ == "et" and j + 1 < len(doc) and doc[j + 1].lower_ in _NAME_LINKS:
+            break  # "X et de l'Association Y": a coordination, not one name
         if tok.lower_ not in _NAME_LINKS and tok.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM", "X"):
             break
         if tok.lower_ not in _NAME_LINKS and tok.pos_ == "NOUN" and doc[j - 1].lower_ not in _NAME_LINKS:
