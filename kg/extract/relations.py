@@ -479,12 +479,12 @@ def coerce_class(span: Span, allowed: tuple[str, ...]) -> Span | None:
     """
     if span.label_ in allowed:
         return span
-    target = next((c for c in ("Organization", "Program", "Event") if c in allowed), None)
+    target = next((c for c in ("Organization", "Facility", "Program", "Event", "Place") if c in allowed), None)
     if target is None or span.id_ or span.label_ not in ("Place", "Person"):
         return None
     if span.label_ == "Person" and span[0].lower_ in first_names():
         return None
-    if span.label_ == "Place" and _is_known_place(span.text):
+    if span.label_ == "Place" and (_is_known_place(span.text) or target == "Place"):
         return None
     return Span(span.doc, span.start, span.end, label=target)
 
