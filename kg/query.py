@@ -82,7 +82,8 @@ def format_result(result, fmt: str = "table", max_width: int = 60) -> str:
         return _format_graph(result, fmt, max_width)
     if fmt not in SOLUTION_FORMATS:
         raise QueryError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; use {', '.join(SOLUTION_FORMATS)}")
-    if isinstance(result, bool):
+    if isinstance(result, ox.QueryBoolean):
+        result = bool(result)
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": result})
         return "true" if result else "false"

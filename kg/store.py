@@ -182,11 +182,10 @@ class KGStore:
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
             return [{n: term_value(sol[n]) for n in names} for sol in result]
-        if isinstance(result, bool):
-            return [{"ask": result}]
+        if isinstance(result, ox.QueryBoolean):
+            return [{"ask": bool(result)}]
         return [
-            {"subject": t.subject.value, "predicate": t.predicate.value, "object": term_value(t.object)}
-            for t in result
+            {"subject": t.subject.value, "predicate": t.predicate.value, "object": term_value(t.object)} for t in result
         ]
 
     def quads(self) -> list[ox.Quad]:

@@ -66,3 +66,11 @@ def test_build_skips_bad_files_and_reports_them(tmp_path):
     assert result.exit_code == 0, result.output
     assert "blob.txt" in result.output and "vide.txt" in result.output
     assert "2 skipped" in result.output
+
+
+def test_ask_queries_answer_true_or_false(seed_out, seed_store):
+    assert seed_store.query("ASK { ?o ekg:operates ?s }") == [{"ask": True}]
+    result = runner.invoke(app, ["query", "ASK { ?o ekg:acquires ?s }", "--store", str(seed_out)])
+    assert result.exit_code == 0 and result.output.strip() == "false"
+    result = runner.invoke(app, ["query", "ASK { ?o ekg:operates ?s }", "--store", str(seed_out), "--format", "json"])
+    assert '"boolean": true' in result.output
