@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, cached_property
+from typing import NamedTuple
 
 import regex
 from spacy.language import Language
@@ -59,6 +60,12 @@ class Rule:
     inverse: bool = False  # the match's S is the fact's object (e.g. "X fonde Y" -> Y foundedBy X)
 
 
+class SurfaceRule(NamedTuple):
+    rule: Rule
+    pattern: regex.Pattern
+    needed: int  # named entities the pattern needs
+
+
 class RuleSet:
     """All relation rules, compiled once for a vocabulary."""
 
@@ -67,8 +74,10 @@ class RuleSet:
         self.lexicons: dict[str, list[str]] = spec["lexicons"]
         self.rules: dict[str, Rule] = {}
         self.by_match_id: dict[int, str] = {}
-        self.surface: list[tuple[Rule, regex.Pattern]] = []
+        self.surface: list[SurfaceRule] = []
         self.matcher = DependencyMatcher(nlp.vocab)
+        self.trigger_lemmas: set[str] = set()  # a sentence without one of these has no dependency match
+        self.match_every_sentence = False  # raw patterns name no trigger lexicon
         for item in spec["rules"]:
             rule = self._rule(item)
             if rule.name in self.rules:
@@ -76,15 +85,19 @@ class RuleSet:
             self.rules[rule.name] = rule
             self.by_match_id[get_string_id(rule.name)] = rule.name
             if item["kind"] == "surface":
-                self.surface.append((rule, regex.compile(self.expand_surface(item["pattern"]))))
+                self.surface.append(self._surface_rule(rule, item["pattern"]))
             elif item["kind"] == "dep":
                 patterns = item.get("patterns") or frame_patterns(item, self.lexicons)
                 self.matcher.add(rule.name, [self._resolve_lexicons(p) for p in patterns])
+                if "trigger" in item:
+                    self.trigger_lemmas.update(w.lower() for w in self.lexicon(item["trigger"]))
+                else:
+                    self.match_every_sentence = True
                 for name, pattern in surface_twins(item):
                     twin = Rule(name, rule.predicate, "surface", round(rule.confidence - 0.05, 3),
                                 rule.subject_classes, rule.object_classes, rule.inverse)  # fmt: skip
                     self.rules[name] = twin
-                    self.surface.append((twin, regex.compile(self.expand_surface(pattern))))
+                    self.surface.append(self._surface_rule(twin, pattern))
             else:
                 raise ValueError(f"relations.json: rule {rule.name!r} has unknown kind {item['kind']!r}")
 
@@ -113,6 +126,10 @@ class RuleSet:
         if name not in self.lexicons:
             raise ValueError(f"relations.json: unknown lexicon {name!r}")
         return self.lexicons[name]
+
+    def _surface_rule(self, rule: Rule, source: str) -> SurfaceRule:
+        pattern = regex.compile(self.expand_surface(source))
+        return SurfaceRule(rule, pattern, ("S" in pattern.groupindex) + ("O" in pattern.groupindex))
 
     def expand_surface(self, pattern: str) -> str:
         """Expand the ``{...}`` macros of a surface pattern into a regular expression."""
@@ -334,12 +351,23 @@ class RelationExtractor:
     def extract(self, doc: Doc) -> list[RawRelation]:
         out: list[RawRelation] = []
         ents = list(doc.ents)
-        matches = self.rules.matcher(doc)
         for sent in doc.sents:
             view = SentenceView(sent, [e for e in ents if e.start >= sent.start and e.end <= sent.end], ents)
-            out.extend(self._dependency(doc, view, ents, matches))
+            out.extend(self._dependency(doc, view, ents, self._sentence_matches(sent)))
             out.extend(self._surface(doc, view, ents))
         return _dedupe(out)
+
+    def _sentence_matches(self, sent: Span) -> list[tuple[int, list[int]]]:
+        """DependencyMatcher matches of one sentence, in doc token ids.
+
+        Matching sentence by sentence, and only where a trigger word occurs, costs a fraction
+        of matching the whole document: the matcher's cost grows with tokens times patterns.
+        """
+        rules = self.rules
+        if not rules.match_every_sentence and not any(t.lemma_.lower() in rules.trigger_lemmas for t in sent):
+            return []
+        offset = sent.start
+        return [(match_id, [i + offset for i in ids]) for match_id, ids in rules.matcher(sent.as_doc())]
 
     # -- dependency rules
     def _dependency(self, doc: Doc, view: SentenceView, ents: list[Span], matches) -> list[RawRelation]:
@@ -431,8 +459,11 @@ class RelationExtractor:
         if not view.ents and "⟦" not in text:
             return []
         starts = _unit_starts(text)
+        entity_units = text.count("⟦")
         results = []
-        for rule, pattern in self.rules.surface:
+        for rule, pattern, needed in self.rules.surface:
+            if entity_units < needed:
+                continue  # the rule needs more named entities than the sentence has
             for m in pattern.finditer(text, overlapped=True):
                 subj = self._surface_anchor(doc, view, ents, m, "S", starts, owners, rule)
                 obj = self._surface_anchor(doc, view, ents, m, "O", starts, owners, rule)
