@@ -7,6 +7,7 @@ without touching disk, for tests and notebooks.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -105,6 +106,19 @@ def _ctrl_c_deferred():
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def quads_digest(quads: list[ox.Quad]) -> str:
+    """A fingerprint of a build's content: equal digests mean equal outputs."""
+    return hashlib.sha256(ox.serialize(quads, format=ox.RdfFormat.N_QUADS)).hexdigest()
+
+
+def outputs_present(out_dir: Path, html: bool) -> dict[str, Path] | None:
+    """The output files of a previous build, if they are all there."""
+    outputs = {"trig": out_dir / "graph.trig", "ttl": out_dir / "graph.ttl", "store": out_dir / STORE_DIR}
+    if html:
+        outputs["html"] = out_dir / "graph.html"
+    return outputs if all(p.exists() for p in outputs.values()) else None
 
 
 def write_outputs(quads: list[ox.Quad], out_dir: Path) -> dict[str, Path]:

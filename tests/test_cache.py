@@ -80,6 +80,20 @@ def test_unchanged_rebuild_does_no_nlp_and_gives_the_same_graph(nlp, corpus, tmp
     assert nquads(out) == before
 
 
+def test_unchanged_rebuild_leaves_the_outputs_untouched(nlp, corpus, tmp_path):
+    out = tmp_path / "out"
+    first = build_graph([corpus], out, write_html=True, validate=True)
+    stamps = {name: (out / name).stat().st_mtime_ns for name in ("graph.trig", "graph.ttl", "graph.html")}
+    again = build_graph([corpus], out, write_html=True, validate=True)
+    assert {name: (out / name).stat().st_mtime_ns for name in stamps} == stamps
+    assert again.violations == first.violations == 0
+    assert KGStore.open(out).query("ASK { ?s ekg:headOf ?o }") == [{"ask": True}]
+    (corpus / "tamesna.txt").write_text(TEXTS["tamesna.txt"].replace("Rabat", "Salé"), encoding="utf-8")
+    build_graph([corpus], out, write_html=True, validate=True)
+    assert (out / "graph.trig").stat().st_mtime_ns != stamps["graph.trig"]
+    assert "Salé" in labels(out)
+
+
 def test_changed_document_replaces_its_named_graph(nlp, corpus, tmp_path):
     out = tmp_path / "out"
     build(corpus, out)
