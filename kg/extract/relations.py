@@ -23,6 +23,7 @@ from functools import cache, cached_property
 from typing import NamedTuple
 
 import regex
+from spacy.attrs import LEMMA
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher
 from spacy.strings import get_string_id
@@ -64,6 +65,7 @@ class SurfaceRule(NamedTuple):
     rule: Rule
     pattern: regex.Pattern
     needed: int  # named entities the pattern needs
+    keywords: frozenset[str] | None  # one of these words or lemmas must be in the sentence
 
 
 class RuleSet:
@@ -129,7 +131,20 @@ class RuleSet:
 
     def _surface_rule(self, rule: Rule, source: str) -> SurfaceRule:
         pattern = regex.compile(self.expand_surface(source))
-        return SurfaceRule(rule, pattern, ("S" in pattern.groupindex) + ("O" in pattern.groupindex))
+        needed = ("S" in pattern.groupindex) + ("O" in pattern.groupindex)
+        return SurfaceRule(rule, pattern, needed, self._keywords(source))
+
+    def _keywords(self, source: str) -> frozenset[str] | None:
+        """Words of the first word macro the pattern cannot match without (outside any group,
+        not optional): a sentence with none of them, as word or lemma, is skipped unsearched."""
+        for m in regex.finditer(r"\{(L|ROLE|W):([^{}]+)\}", source):
+            depth = source[: m.start()].count("(") - source[: m.start()].count(")")
+            optional = source[m.end() : m.end() + 1] in ("?", "*")
+            if depth == 0 and not optional:
+                kind, arg = m.group(1), m.group(2)
+                words = self.lexicon(arg) if kind != "W" and arg in self.lexicons else arg.split("|")
+                return frozenset(w.lower() for w in words)
+        return None
 
     def expand_surface(self, pattern: str) -> str:
         """Expand the ``{...}`` macros of a surface pattern into a regular expression."""
@@ -299,6 +314,11 @@ class SentenceView:
         return self.anaphor_antecedent(token)
 
     @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word and lemma of the rendered sentence."""
+        return frozenset(part for unit in self.rendered[0].split(" ") for part in unit.split("/"))
+
+    @cached_property
     def rendered(self) -> tuple[str, list[int]]:
         """The sentence as ``lower/lemma`` units and ⟦i:Class⟧ entity units, with unit -> ent index.
 
@@ -364,7 +384,10 @@ class RelationExtractor:
         of matching the whole document: the matcher's cost grows with tokens times patterns.
         """
         rules = self.rules
-        if not rules.match_every_sentence and not any(t.lemma_.lower() in rules.trigger_lemmas for t in sent):
+        if not rules.match_every_sentence and not any(
+            sent.doc.vocab.strings[lemma].lower() in rules.trigger_lemmas
+            for lemma in set(sent.doc.to_array(LEMMA)[sent.start : sent.end].tolist())
+        ):
             return []
         offset = sent.start
         return [(match_id, [i + offset for i in ids]) for match_id, ids in rules.matcher(sent.as_doc())]
@@ -461,9 +484,10 @@ class RelationExtractor:
         starts = _unit_starts(text)
         entity_units = text.count("⟦")
         results = []
-        for rule, pattern, needed in self.rules.surface:
-            if entity_units < needed:
-                continue  # the rule needs more named entities than the sentence has
+        words = view.words
+        for rule, pattern, needed, keywords in self.rules.surface:
+            if entity_units < needed or (keywords is not None and keywords.isdisjoint(words)):
+                continue  # the rule needs more named entities, or a word the sentence lacks
             for m in pattern.finditer(text, overlapped=True):
                 subj = self._surface_anchor(doc, view, ents, m, "S", starts, owners, rule)
                 obj = self._surface_anchor(doc, view, ents, m, "O", starts, owners, rule)
