@@ -2,8 +2,8 @@
 
 The graph is synthetic but has exactly the layout ``kg build`` writes (see kg/rdf.py):
 
-- default graph: each entity's rdf:type, rdfs:label, sometimes skos:altLabel, ekg:mentionCount; 30 % of the
-  labels carry French accents so that the accent-insensitive ``about`` query has work to do;
+- default graph: each entity's rdf:type, rdfs:label, sometimes skos:altLabel, ekg:mentionCount and the
+  ekg:searchKey of its names; 30 % of the labels carry French accents;
 - one named graph per document: the document (ekg:Document, dcterms:source, dcterms:title, dcterms:date,
   ekg:textLength, ekg:sentenceCount), ``ekg:mentions`` of each entity its facts involve, and ten facts, each as a
   direct triple plus an ekg:Claim (rdf:subject/predicate/object, prov:wasDerivedFrom, ekg:sentence, offsets,
@@ -21,6 +21,9 @@ query still running after ``--timeout`` seconds is stopped and shown as "> N s".
 
     .venv/bin/python bench/bench_queries.py            # full run, a few minutes
     .venv/bin/python bench/bench_queries.py --docs 500 # quick check
+
+The ``# internal:`` queries (whole-graph loaders of kg viz and kg analyse) are left out unless ``--internal``: they
+return every node or edge by design and have no latency target.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import rdflib
 
 from kg.library import bind_parameters, list_queries
 from kg.rdf import PREFIXES
+from kg.search import search_keys
 from kg.store import KGStore
 
 EKG, ENT, DOC, CLAIM = PREFIXES["ekg"], PREFIXES["ent"], PREFIXES["doc"], PREFIXES["claim"]
@@ -102,9 +106,12 @@ def entity_quads(by_class, rng: random.Random):
             s = n(iri)
             yield ox.Quad(s, n(RDF + "type"), n(EKG + cls), g)
             yield ox.Quad(s, n(RDFS + "label"), ox.Literal(label), g)
-            if rng.random() < 0.3:
-                yield ox.Quad(s, n(SKOS + "altLabel"), ox.Literal(label.upper()), g)
+            aliases = [label.upper()] if rng.random() < 0.3 else []
+            for alias in aliases:
+                yield ox.Quad(s, n(SKOS + "altLabel"), ox.Literal(alias), g)
             yield ox.Quad(s, n(EKG + "mentionCount"), typed(rng.randint(1, 50), "integer"), g)
+            for key in search_keys(label, aliases):
+                yield ox.Quad(s, n(EKG + "searchKey"), ox.Literal(key), g)
 
 
 def skewed(items: list, rng: random.Random):
@@ -248,6 +255,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before an rdflib query is stopped")
     parser.add_argument("--only", nargs="*", help="run only these library queries")
+    parser.add_argument(
+        "--internal", action="store_true", help="also time the whole-graph loaders of kg viz / kg analyse (no target)"
+    )
     args = parser.parse_args()
 
     rng = random.Random(42)
@@ -277,7 +287,7 @@ def main() -> None:
         header = f"{'query':<20} {'rows':>7} {'oxigraph 1M':>12} {'oxi subset':>11} {'rdflib subset':>14} {'ratio':>8}"
         print(header + "\n" + "-" * len(header))
         slow = []
-        for query in [q for q in list_queries() if not args.only or q.name in args.only]:
+        for query in [q for q in list_queries(args.internal) if not args.only or q.name in args.only]:
             params = parameters_for(query, hubs)
             if params is None:
                 print(f"{query.name:<20} skipped: a required parameter has no value in this bench")
@@ -292,12 +302,12 @@ def main() -> None:
             except EngineError as exc:
                 rdf_text, ratio = "rdflib error", "-"
                 print(f"  ({query.name}: rdflib raised {str(exc)[:100]})")
-            flag = "" if big_ms < TARGET_MS else "  over target"
+            flag = "  internal loader, no target" if query.internal else "" if big_ms < TARGET_MS else "  over target"
             print(
                 f"{query.name:<20} {rows:>7,} {big_ms:>9,.1f} ms {small_ms:>8,.1f} ms {rdf_text:>14} {ratio:>8}{flag}"
             )
             sys.stdout.flush()
-            if big_ms >= TARGET_MS:
+            if big_ms >= TARGET_MS and not query.internal:
                 slow.append(query.name)
         print(f"\ntarget: every query under {TARGET_MS} ms on the big graph; over it: {', '.join(slow) or 'none'}")
         print("ratio = rdflib time / Oxigraph time on the same subset and query (higher means Oxigraph is faster)")

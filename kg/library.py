@@ -9,13 +9,17 @@ stays a free variable: ``partners`` without ``entity`` lists every partnership.
 Kinds: ``string`` (a plain literal), ``decimal``, ``integer``, ``iri``
 (``ent:X`` or a full IRI), ``relation`` (an ontology relation name such as
 ``operates``), ``class`` (``Organization``, ``Person``...) and ``normalised``
-(a string lower-cased and unaccented by :func:`normalise_label`).
+(a name turned into its search key by :func:`kg.search.search_key`, matched
+against the ``ekg:searchKey`` stored with each entity).
+
+A query whose first line starts with ``# internal:`` loads a whole graph for
+``kg viz`` or ``kg analyse``; it is not listed by :func:`list_queries` (nor by
+``kg query --list``) unless asked, and has no latency target.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -23,6 +27,7 @@ from importlib import resources
 import pyoxigraph as ox
 
 from kg.rdf import PREFIXES
+from kg.search import search_key
 from kg.store import KGStore, term_value
 from kg.vocab import EKG, ENTITY_CLASSES, PREDICATES
 
@@ -50,6 +55,7 @@ class NamedQuery:
     description: str
     text: str
     parameters: tuple[Parameter, ...] = ()
+    internal: bool = False
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -80,7 +86,10 @@ def parse_query(name: str, text: str) -> NamedQuery:
             description.append(stripped.lstrip("#").strip())
     if not description:
         raise LibraryError(f"{name}.rq: the file must start with a '#' line saying what the query answers")
-    return NamedQuery(name, " ".join(description), text, tuple(parameters))
+    internal = description[0].startswith("internal:")
+    if internal:
+        description[0] = description[0].removeprefix("internal:").strip()
+    return NamedQuery(name, " ".join(description), text, tuple(parameters), internal)
 
 
 def _query_files() -> dict[str, object]:
@@ -88,9 +97,10 @@ def _query_files() -> dict[str, object]:
     return {f.name[: -len(".rq")]: f for f in folder.iterdir() if f.name.endswith(".rq")}
 
 
-def list_queries() -> list[NamedQuery]:
-    """Every library query, sorted by name."""
-    return [parse_query(name, f.read_text(encoding="utf-8")) for name, f in sorted(_query_files().items())]
+def list_queries(internal: bool = False) -> list[NamedQuery]:
+    """The library queries for users, sorted by name; with ``internal``, the whole-graph loaders too."""
+    queries = [parse_query(name, f.read_text(encoding="utf-8")) for name, f in sorted(_query_files().items())]
+    return [q for q in queries if internal or not q.internal]
 
 
 def is_query_name(text: str) -> bool:
@@ -102,15 +112,6 @@ def load_query(name: str) -> NamedQuery:
     if name not in files:
         raise LibraryError(f"no library query named {name!r}; 'kg query --list' shows them: {', '.join(sorted(files))}")
     return parse_query(name, files[name].read_text(encoding="utf-8"))
-
-
-def normalise_label(text: str) -> str:
-    """Lower-case, unaccented, one-space form of a label; ``about.rq`` folds stored labels the same way."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    bare = bare.replace("œ", "oe").replace("æ", "ae")
-    bare = re.sub(r"[’‘`´]", "'", bare)
-    return " ".join(bare.split())
 
 
 def _expand_iri(value: str) -> str:
@@ -130,7 +131,7 @@ def to_parameter_term(param: Parameter, value) -> ox.NamedNode | ox.Literal:
     if param.kind == "string":
         return ox.Literal(text)
     if param.kind == "normalised":
-        return ox.Literal(normalise_label(text))
+        return ox.Literal(search_key(text))
     if param.kind in ("decimal", "integer"):
         try:
             number = Decimal(text)

@@ -26,6 +26,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.model import Document, DocumentAnalysis, Entity, Fact
 from kg.resolve import Resolution
+from kg.search import search_keys
 from kg.vocab import DATA_BASE, EKG, PREDICATES, class_iri, predicate_iri
 
 PREFIXES = {
@@ -71,6 +72,8 @@ def entity_quads(entities: Iterable[Entity]) -> Iterator[ox.Quad]:
         for alias in e.aliases:
             yield ox.Quad(s, _ALT, ox.Literal(alias), g)
         yield ox.Quad(s, _n(EKG.mentionCount), _int(e.mention_count), g)
+        for key in search_keys(e.label, e.aliases):  # so that library queries find an entity by name in the index
+            yield ox.Quad(s, _n(EKG.searchKey), ox.Literal(key), g)
 
 
 def document_quads(

@@ -48,6 +48,7 @@ class EKG(DefinedNamespace):
     # documents and provenance
     mentions: URIRef
     mentionCount: URIRef
+    searchKey: URIRef
     sentence: URIRef
     startOffset: URIRef
     endOffset: URIRef

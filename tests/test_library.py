@@ -10,11 +10,12 @@ from kg.library import (
     bind_parameters,
     list_queries,
     load_query,
-    normalise_label,
     parse_param_options,
     run_named_query,
 )
-from kg.rdf import PREFIXES
+from kg.model import Entity
+from kg.rdf import PREFIXES, entity_quads
+from kg.search import search_key, search_keys
 from kg.store import KGStore
 
 EKG, ENT = PREFIXES["ekg"], PREFIXES["ent"]
@@ -118,16 +119,11 @@ def test_about_folds_accents_of_the_stored_labels_too(seed_store):
 
 
 def test_about_on_own_french_labels():
-    fes = ox.NamedNode(ENT + "Universite-Euromed-de-Fes")
-    label = ox.NamedNode(PREFIXES["rdfs"] + "label")
-    store = KGStore.in_memory(
-        [
-            ox.Quad(fes, label, ox.Literal("Université Euromed de Fès")),
-            ox.Quad(fes, ox.NamedNode(PREFIXES["skos"] + "altLabel"), ox.Literal("UEMF")),
-            ox.Quad(fes, ox.NamedNode(EKG + "locatedIn"), ox.NamedNode(ENT + "Fes")),
-        ]
-    )
-    for typed in ("UNIVERSITÉ EUROMED DE FÈS", "universite euromed de fes", "uemf"):
+    # the search keys are written with the entity, as kg build does
+    uemf = Entity("Universite-Euromed-de-Fes", "Université Euromed de Fès", "Organization", ("UEMF",), 2)
+    located = ox.Quad(ox.NamedNode(ENT + uemf.entity_id), ox.NamedNode(EKG + "locatedIn"), ox.NamedNode(ENT + "Fes"))
+    store = KGStore.in_memory([*entity_quads([uemf]), located])
+    for typed in ("UNIVERSITÉ EUROMED DE FÈS", "universite euromed de fes", "uemf", "l'Université Euromed de Fès"):
         rows = run_named_query(store, "about", label=typed)
         assert (EKG + "locatedIn", ENT + "Fes") in {(r["property"], r["value"]) for r in rows}, typed
     assert run_named_query(store, "about", label="euromed") == []
@@ -180,4 +176,52 @@ def test_param_options_and_normalised_labels():
     assert parse_param_options(["entity=EAC L'boulevart", "x=a=b"]) == {"entity": "EAC L'boulevart", "x": "a=b"}
     with pytest.raises(LibraryError, match="NAME=VALUE"):
         parse_param_options(["Technopark"])
-    assert normalise_label("  Cœur  de la CÔTE d’Ivoire ") == "coeur de la cote d'ivoire"
+    assert search_key("  Cœur  de la CÔTE d’Ivoire ") == "coeur de la cote d'ivoire"
+    assert search_key("L’Œil de Fès") == search_key("oeil de fes") == "oeil de fes"
+    assert search_keys("Banque Populaire", ("BANQUE POPULAIRE", "BP", "")) == ["banque populaire", "bp"]
+
+
+def test_names_are_found_whatever_their_case_accents_or_article(seed_store):
+    assert "Enactus Morocco" in labels(run_named_query(seed_store, "partners", entity="le TECHNOPARK"), "partnerLabel")
+    assert len(run_named_query(seed_store, "documents", entity="jokkolabs")) == 1
+
+
+def test_internal_loaders_are_hidden_from_the_listing_but_still_load():
+    listed = {q.name for q in list_queries()}
+    assert not listed & {"viz_nodes", "viz_edges", "viz_evidence", "analysis_nodes", "analysis_edges"}
+    assert set(MINE) <= listed
+    internal = {q.name for q in list_queries(internal=True)} - listed
+    assert internal == {"viz_nodes", "viz_edges", "viz_evidence", "analysis_nodes", "analysis_edges"}
+    assert load_query("viz_nodes").internal and not load_query("partners").internal
+    assert not load_query("viz_nodes").description.startswith("internal")
+
+
+def test_located_in_directly_or_through_a_site_without_stray_labels():
+    entities = [
+        Entity("Meknes", "Meknès", "Place"),
+        Entity("Atelier-Zitoun", "Atelier Zitoun", "Organization"),
+        Entity("Pole-Agro", "Pôle Agro de Meknès", "Facility"),
+        Entity("Cooperative-Nour", "Coopérative Nour", "Organization"),
+    ]
+    located = [("Atelier-Zitoun", "Meknes"), ("Pole-Agro", "Meknes"), ("Cooperative-Nour", "Pole-Agro")]
+    relation = ox.NamedNode(EKG + "locatedIn")
+    links = [ox.Quad(ox.NamedNode(ENT + s), relation, ox.NamedNode(ENT + o)) for s, o in located]
+    rows = run_named_query(KGStore.in_memory([*entity_quads(entities), *links]), "located_in", city="MEKNES")
+    # the direct row has no site, not one row per label of the graph
+    assert {(r["organisationLabel"], r["viaLabel"]) for r in rows} == {
+        ("Atelier Zitoun", None),
+        ("Coopérative Nour", "Pôle Agro de Meknès"),
+    }
+
+
+def test_listings_stop_at_200_rows():
+    # 300 operator/site pairs: the listing is cut at 200, sorted on labels
+    quads = []
+    for i in range(300):
+        op, site = ox.NamedNode(f"{ENT}Op-{i}"), ox.NamedNode(f"{ENT}Site-{i}")
+        quads.append(ox.Quad(op, ox.NamedNode(EKG + "operates"), site))
+        quads.append(ox.Quad(op, ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(f"Opérateur {i:03d}")))
+    rows = run_named_query(KGStore.in_memory(quads), "operates")
+    assert len(rows) == 200
+    names = [r["operatorLabel"] for r in rows]
+    assert names == sorted(names)
