@@ -231,14 +231,14 @@ def _separate(
         stretch = link[short] * ((min_length[short] - length[short]) / length[short] / 4)[:, None]
         np.add.at(pos, pairs[short, 0], stretch)
         np.subtract.at(pos, pairs[short, 1], stretch)
-        axis = (overlap[..., 0] > overlap[..., 1]).astype(int)  # move along y when the x overlap is larger
-        push = np.zeros_like(d)
         rows, cols = np.nonzero(hit)
-        ax = axis[rows, cols]
+        # move along y when the x overlap is larger
+        ax = (overlap[rows, cols, 0] > overlap[rows, cols, 1]).astype(int)
         sign = np.sign(d[rows, cols, ax])
         sign[sign == 0] = np.where(rows[sign == 0] < cols[sign == 0], -1.0, 1.0)
-        push[rows, cols, ax] = sign * (overlap[rows, cols, ax] / 2 + 0.5)
-        pos += push.sum(1) * 0.6  # damped: a node crowded on several sides should not overshoot
+        push = np.zeros_like(pos)
+        np.add.at(push, (rows, ax), sign * (overlap[rows, cols, ax] / 2 + 0.5))
+        pos += push * 0.6  # damped: a node crowded on several sides should not overshoot
     return pos
 
 
