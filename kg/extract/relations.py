@@ -373,6 +373,8 @@ class RelationExtractor:
         ents = list(doc.ents)
         for sent in doc.sents:
             view = SentenceView(sent, [e for e in ents if e.start >= sent.start and e.end <= sent.end], ents)
+            if not view.ents:
+                continue  # every rule needs at least one actor named in the sentence itself
             out.extend(self._dependency(doc, view, ents, self._sentence_matches(sent)))
             out.extend(self._surface(doc, view, ents))
         return _dedupe(out)
