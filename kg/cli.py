@@ -32,9 +32,7 @@ def fail(message: str, code: int = 2) -> None:
 
 @app.command()
 def build(
-    paths: list[Path] = typer.Argument(
-        ..., help="Files and folders of articles (folders are read recursively)."
-    ),
+    paths: list[Path] = typer.Argument(..., help="Files and folders of articles (folders are read recursively)."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
     html: bool = typer.Option(True, "--html/--no-html", help="Write graph.html."),
     validate: bool = typer.Option(
@@ -132,9 +130,7 @@ def print_summary(report) -> None:
     table.add_row("sentences", str(report.sentences))
     ents = ", ".join(f"{c} {n}" for c, n in sorted(report.entities_by_class.items(), key=lambda kv: -kv[1]))
     table.add_row("entities", f"{sum(report.entities_by_class.values())}: {ents}")
-    rels = ", ".join(
-        f"{p} {n}" for p, n in sorted(report.relations_by_predicate.items(), key=lambda kv: -kv[1])
-    )
+    rels = ", ".join(f"{p} {n}" for p, n in sorted(report.relations_by_predicate.items(), key=lambda kv: -kv[1]))
     table.add_row("relations", f"{sum(report.relations_by_predicate.values())}: {rels}")
     table.add_row("triples", str(report.triples))
     if report.violations is not None:
@@ -233,6 +229,37 @@ def eval_command(
 
 
 @app.command()
+def viz(
+    store: Path = typer.Argument(Path("out"), help="Output folder of kg build."),
+    out: Path = typer.Option(None, "--out", "-o", help="HTML file to write (default: STORE/graph.html)."),
+    focus: str = typer.Option(None, "--focus", help="Draw only the neighbourhood of the entity with this label."),
+    hops: int = typer.Option(1, "--hops", help="With --focus: how many relations away from it to go."),
+    classes: list[str] = typer.Option(None, "--classes", help="Keep these classes (repeat or comma-separate)."),
+    predicates: list[str] = typer.Option(None, "--predicates", help="Keep these relations (repeat or comma-separate)."),
+    min_degree: int = typer.Option(0, "--min-degree", help="Drop entities with fewer relations than this."),
+    max_nodes: int = typer.Option(None, "--max-nodes", help="Keep only this many entities, the most connected."),
+) -> None:
+    """Write the graph as one interactive, offline HTML page (search, filters, evidence sentences).
+
+    Example: kg viz out/ --focus Technopark --hops 2 --out technopark.html
+    """
+    from kg.store import KGStore, StoreError
+    from kg.viz import ViewOptions, VizError, write_html_graph
+
+    def names(values):
+        return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+    options = ViewOptions(focus, hops, names(classes), names(predicates), min_degree, max_nodes)
+    try:
+        path = write_html_graph(KGStore.open(store), out or Path(store) / "graph.html", options)
+    except (StoreError, VizError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write the page ({exc.strerror})")
+    console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
 def validate(
     out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
 ) -> None:
@@ -318,37 +345,6 @@ def push(
     except (PushError, StoreError) as exc:
         fail(str(exc), code=1)
     console.print(f"pushed {report.triples} triples in {report.graphs} graphs to {report.endpoint}", highlight=False)
-
-
-@app.command()
-def viz(
-    store: Path = typer.Argument(Path("out"), help="Output folder of kg build."),
-    out: Path = typer.Option(None, "--out", "-o", help="HTML file to write (default: STORE/graph.html)."),
-    focus: str = typer.Option(None, "--focus", help="Draw only the neighbourhood of the entity with this label."),
-    hops: int = typer.Option(1, "--hops", help="With --focus: how many relations away from it to go."),
-    classes: list[str] = typer.Option(None, "--classes", help="Keep these classes (repeat or comma-separate)."),
-    predicates: list[str] = typer.Option(None, "--predicates", help="Keep these relations (repeat or comma-separate)."),
-    min_degree: int = typer.Option(0, "--min-degree", help="Drop entities with fewer relations than this."),
-    max_nodes: int = typer.Option(None, "--max-nodes", help="Keep only this many entities, the most connected."),
-) -> None:
-    """Write the graph as one interactive, offline HTML page (search, filters, evidence sentences).
-
-    Example: kg viz out/ --focus Technopark --hops 2 --out technopark.html
-    """
-    from kg.store import KGStore, StoreError
-    from kg.viz import ViewOptions, VizError, write_html_graph
-
-    def names(values):
-        return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
-
-    options = ViewOptions(focus, hops, names(classes), names(predicates), min_degree, max_nodes)
-    try:
-        path = write_html_graph(KGStore.open(store), out or Path(store) / "graph.html", options)
-    except (StoreError, VizError) as exc:
-        fail(str(exc))
-    except OSError as exc:
-        fail(f"{out}: cannot write the page ({exc.strerror})")
-    console.print(f"wrote {path}", highlight=False)
 
 
 def main() -> None:

@@ -116,9 +116,7 @@ def document_quads(
         yield ox.Quad(claim, _n(EKG.startOffset), _int(c.sentence_start), g)
         yield ox.Quad(claim, _n(EKG.endOffset), _int(c.sentence_end), g)
         yield ox.Quad(claim, _n(EKG.rule), ox.Literal(c.rule), g)
-        yield ox.Quad(
-            claim, _n(EKG.confidence), ox.Literal(str(Decimal(str(c.confidence))), datatype=_XSD_DEC), g
-        )
+        yield ox.Quad(claim, _n(EKG.confidence), ox.Literal(str(Decimal(str(c.confidence))), datatype=_XSD_DEC), g)
         if c.role:
             yield ox.Quad(claim, _n(EKG.role), ox.Literal(c.role), g)
 
