@@ -89,3 +89,12 @@ def test_same_text_gives_same_document_id(tmp_path):
     a = make_document("Attijariwafa bank  ouvre une agence.", "a.txt")
     b = make_document("Attijariwafa bank ouvre une agence.", "b.txt")
     assert a.doc_id == b.doc_id and a.source != b.source
+
+
+def test_text_for_spacy_keeps_offsets_and_plain_spaces():
+    from kg.nlp import prepare_text
+
+    text = "L’association «\u00a0Toujours ensemble\u00a0» compte 12\u202f%."
+    plain = prepare_text(text)
+    assert len(plain) == len(text)
+    assert plain == "L'association « Toujours ensemble » compte 12 %."

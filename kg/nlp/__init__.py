@@ -23,9 +23,13 @@ class ModelMissingError(RuntimeError):
     pass
 
 
+_PLAIN = str.maketrans({"’": "'", "ʼ": "'", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
 def prepare_text(text: str) -> str:
-    """Text as given to spaCy: same length (so offsets hold), typographic apostrophes made plain."""
-    return text.replace("’", "'").replace("ʼ", "'")
+    """Text as given to spaCy: same length (so offsets hold), typographic apostrophes and the
+    non-breaking spaces of French typography (« Nom », 10 %) made plain."""
+    return text.translate(_PLAIN)
 
 
 def build_pipeline(nlp: Language) -> Language:

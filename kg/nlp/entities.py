@@ -298,12 +298,12 @@ def _refine(doc: Doc, start: int, end: int, cls: str | None) -> str | None:
     return cls
 
 
-def _keep(span: Span) -> bool:
+def _keep(span: Span, quoted: bool = False) -> bool:
     text = span.text
     if len(text) < 2 or not any(c.isupper() for c in text):
         return False
-    if all(not t.is_alpha or t.is_stop for t in span):
-        return False
+    if not quoted and all(not t.is_alpha or t.is_stop for t in span):
+        return False  # "Toujours ensemble" is a name only when quoted
     if span[0].lower_ in _MONTHS:
         return False
     return True
@@ -363,7 +363,8 @@ def set_entities(doc: Doc) -> Doc:
         if cls is None:
             continue
         span = Span(doc, cand.start, cand.end, label=cls, span_id=cand.ent_id)
-        if _keep(span):
+        quoted = cand.start > 0 and doc[cand.start - 1].text in _OPEN_QUOTES
+        if _keep(span, quoted):
             spans.append(span)
     doc.ents = spans
     return doc
