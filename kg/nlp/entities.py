@@ -159,12 +159,20 @@ def _introduced_names(doc: Doc, taken: list[_Candidate]) -> list[_Candidate]:
         if cls is None or tok.pos_ not in ("NOUN", "PROPN", "X"):
             continue
         if tok.text[:1].isupper() and not tok.is_upper:
-            # "Banque XXR", "Fondation Alaitz": the capitalised head word is part of the name
+            # "Banque XXR", "Fondation Alaitz", "Banque centrale": the capitalised head word is part of the name
             nxt = tok.i + 1
-            if not tok.is_sent_start and nxt < len(doc) and doc[nxt].text[:1].isupper():
+            while nxt < len(doc) and nxt - tok.i <= 2 and doc[nxt].pos_ == "ADJ" and doc[nxt].is_lower:
+                nxt += 1
+            if tok.is_sent_start or nxt >= len(doc):
+                continue
+            if doc[nxt].text[:1].isupper():
                 end = _extend_name(doc, nxt + 1, through_entities=True)
-                if (known := starts.get(tok.i)) is None or end > known.end:
-                    found.append(_Candidate(tok.i, end, cls, 1.2 + (end - tok.i) * 0.01))
+            elif nxt > tok.i + 1:
+                end = nxt  # head word and adjectives only
+            else:
+                continue
+            if (known := starts.get(tok.i)) is None or end > known.end:
+                found.append(_Candidate(tok.i, end, cls, 1.2 + (end - tok.i) * 0.01))
             continue
         i = tok.i + 1
         while i < len(doc) and i - tok.i <= 2 and doc[i].pos_ == "ADJ" and not doc[i].text[:1].isupper():
