@@ -47,7 +47,7 @@ CASES: dict[str, list[tuple[str, str | None, str | None]]] = {
             "Salma Idrissi",
             "Maroc PME",
         ),
-        ("Ingénieure chez Dataloop, Sara Ennaji travaille sur la vision.", None, None),
+        ("Ingénieure chez Dataloop, Sara Ennaji travaille sur la vision.", "Sara Ennaji", "Dataloop"),
         ("Le porte-parole de l'ONCF, Imad Bennis, a confirmé le calendrier.", "Imad Bennis", "ONCF"),
         ("Yassine Lahlou travaille pour Orange Maroc depuis dix ans.", "Yassine Lahlou", "Orange Maroc"),
         ("Khadija Saidi, consultante au cabinet Nexa Conseil, accompagne les PME.", "Khadija Saidi", "Nexa Conseil"),
@@ -243,9 +243,6 @@ CASES: dict[str, list[tuple[str, str | None, str | None]]] = {
 # Sentences the rules still get wrong (issue 3 stays open for them). Strict xfail: a fix makes the
 # test fail until the sentence is removed from here.
 KNOWN_MISSES = {
-    "Ingénieure chez Dataloop, Sara Ennaji travaille sur la vision.",
-    "Khadija Saidi, consultante au cabinet Nexa Conseil, accompagne les PME.",
-    "MedZ, société gestionnaire du parc Atlantic Free Zone, annonce une extension.",
     "Le parc Technopolis est géré par la société CDG Développement.",
     "Tanger Med Zones exploite la zone franche de Tanger Automotive City.",
     "Nexus Parks est l'exploitant du Technopark de Fès.",

@@ -32,6 +32,8 @@ from spacy.tokens import Doc, Span, Token
 from kg.resources import first_names, gazetteer, relation_rules
 from kg.vocab import PREDICATES
 
+# only a rule this sure of itself may retype an unknown name the NER mistyped (see coerce_class)
+RETYPE_CONFIDENCE = 0.65
 ACTOR_CLASSES = ("Organization", "Person", "Place", "Facility", "Event", "Program")
 _POSSESSIVES = {"son", "sa", "ses", "leur", "leurs"}
 _PRONOUNS = {"il", "elle", "ils", "elles", "celui-ci", "celle-ci"}
@@ -130,7 +132,7 @@ class RuleSet:
         return self.lexicons[name]
 
     def _surface_rule(self, rule: Rule, source: str) -> SurfaceRule:
-        pattern = regex.compile(self.expand_surface(source))
+        pattern = regex.compile(self.expand_surface(source, retype=rule.confidence >= RETYPE_CONFIDENCE))
         needed = ("S" in pattern.groupindex) + ("O" in pattern.groupindex)
         return SurfaceRule(rule, pattern, needed, self._keywords(source))
 
@@ -146,7 +148,7 @@ class RuleSet:
                 return frozenset(w.lower() for w in words)
         return None
 
-    def expand_surface(self, pattern: str) -> str:
+    def expand_surface(self, pattern: str, retype: bool = False) -> str:
         """Expand the ``{...}`` macros of a surface pattern into a regular expression."""
 
         def alt(words):
@@ -160,7 +162,10 @@ class RuleSet:
                     return rf"(?P<{head}_POSS>{alt(_POSSESSIVES)}/\S+)"
                 if arg == "COREF":
                     return rf"(?P<{head}_COREF>(?:ce/\S+ dernier/\S+|cette/\S+ dernière/\S+|{alt(_PRONOUNS)}/\S+))"
-                classes = alt(arg.split("|")) if arg else r"\w+"
+                wanted = set(arg.split("|")) if arg else set()
+                if retype and wanted & {"Organization", "Facility", "Program", "Event"}:
+                    wanted |= {"Place", "Person"}  # unknown names the NER mistyped; coerce_class decides
+                classes = alt(wanted) if wanted else r"\w+"
                 return rf"⟦(?P<{head}>\d+):{classes}⟧"
             if head == "L":
                 words = self.lexicon(arg) if arg in self.lexicons else arg.split("|")
@@ -521,7 +526,10 @@ class RelationExtractor:
             s, o = o, s
         if s == o or s.text == o.text:
             return []
-        s, o = coerce_class(s, rule.subject_classes), coerce_class(o, rule.object_classes)
+        if rule.confidence >= RETYPE_CONFIDENCE:
+            s, o = coerce_class(s, rule.subject_classes), coerce_class(o, rule.object_classes)
+        elif s.label_ not in rule.subject_classes or o.label_ not in rule.object_classes:
+            return []
         if s is None or o is None:
             return []
         return [RawRelation(s, rule.predicate, o, rule.name, rule.confidence, role)]
