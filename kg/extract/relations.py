@@ -32,6 +32,30 @@ from spacy.tokens import Doc, Span, Token
 from kg.resources import first_names, gazetteer, relation_rules
 from kg.vocab import PREDICATES
 
+_ER_ENDING_LIST = sorted(
+    (
+        "e",
+        "es",
+        "ent",
+        "é",
+        "ée",
+        "és",
+        "ées",
+        "er",
+        "ant",
+        "era",
+        "eront",
+        "erait",
+        "eraient",
+        "ait",
+        "aient",
+        "ons",
+        "ez",
+    ),
+    key=len,
+    reverse=True,
+)
+_ER_ENDINGS = "(?:" + "|".join(_ER_ENDING_LIST) + ")"
 # only a rule this sure of itself may retype an unknown name the NER mistyped (see coerce_class)
 RETYPE_CONFIDENCE = 0.65
 ACTOR_CLASSES = ("Organization", "Person", "Place", "Facility", "Event", "Program")
@@ -169,7 +193,12 @@ class RuleSet:
                 return rf"⟦(?P<{head}>\d+):{classes}⟧"
             if head == "L":
                 words = self.lexicon(arg) if arg in self.lexicons else arg.split("|")
-                return rf"(?:\S+?/{alt(words)})"
+                stems = [w[:-2] for w in words if w.endswith("er") and len(w) >= 6 and " " not in w]
+                if not stems:
+                    return rf"(?:\S+?/{alt(words)})"
+                # the model mislemmatises some present forms ("signe", "régule"): regular -er verbs
+                # also match by their written form, stem plus a verbal ending
+                return rf"(?:\S+?/{alt(words)}|{alt(stems)}{_ER_ENDINGS}/\S+)"
             if head == "W":
                 return rf"(?:{alt(arg.split('|'))}/\S+)"
             if head == "ROLE":
@@ -320,8 +349,15 @@ class SentenceView:
 
     @cached_property
     def words(self) -> frozenset[str]:
-        """Every word and lemma of the rendered sentence."""
-        return frozenset(part for unit in self.rendered[0].split(" ") for part in unit.split("/"))
+        """Every word and lemma of the rendered sentence, plus the -er infinitive a written form may
+        belong to ("régule" -> "réguler"), as the {L:...} macro's stem fallback matches those too."""
+        words = {part for unit in self.rendered[0].split(" ") for part in unit.split("/")}
+        for word in list(words):
+            for ending in _ER_ENDING_LIST:
+                if word.endswith(ending) and len(word) - len(ending) >= 4:
+                    words.add(word[: -len(ending)] + "er")
+                    break
+        return frozenset(words)
 
     @cached_property
     def rendered(self) -> tuple[str, list[int]]:
