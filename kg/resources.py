@@ -54,3 +54,9 @@ def first_names() -> frozenset[str]:
 @cache
 def relation_rules() -> dict:
     return json.loads(data_path("relations.json").read_text(encoding="utf-8"))
+
+
+@cache
+def gazetteer_names(cls: str | None = None) -> dict[str, str]:
+    """Every gazetteer name and alias, lower-cased, with its class (only those of ``cls`` if given)."""
+    return {name.lower(): e.cls for e in gazetteer() if cls is None or e.cls == cls for name in (e.label, *e.aliases)}

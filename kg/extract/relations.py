@@ -19,7 +19,7 @@ clause's subject), and implicit subjects of participles and infinitives.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from typing import NamedTuple
 
 import regex
@@ -29,7 +29,7 @@ from spacy.matcher import DependencyMatcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
-from kg.resources import first_names, gazetteer, relation_rules
+from kg.resources import first_names, gazetteer_names, relation_rules
 from kg.vocab import PREDICATES
 
 _ER_ENDING_LIST = sorted(
@@ -591,12 +591,7 @@ def coerce_class(span: Span, allowed: tuple[str, ...]) -> Span | None:
 
 
 def _is_known_place(text: str) -> bool:
-    return text.lower() in _known_places()
-
-
-@cache
-def _known_places() -> frozenset[str]:
-    return frozenset(n.lower() for e in gazetteer() if e.cls == "Place" for n in (e.label, *e.aliases))
+    return text.lower() in gazetteer_names("Place")
 
 
 def _attrs_ok(token: Token, attrs: dict) -> bool:

@@ -14,18 +14,16 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 from kg.extract.relations import RawRelation
-from kg.resources import gazetteer
+from kg.resources import gazetteer_names
 
 _LINKS = {"de", "d'", "du", "à", "of"}
 _SITE_CLASSES = ("Facility", "Organization", "Program")
 
 
 def _known_names(doc: Doc) -> tuple[dict[str, str], set[str]]:
-    actors: dict[str, str] = {}
-    places: set[str] = set()
-    for entry in gazetteer():
-        for name in (entry.label, *entry.aliases):
-            (places.add(name.lower()) if entry.cls == "Place" else actors.setdefault(name.lower(), entry.cls))
+    names = gazetteer_names()
+    places = {n for n, cls in names.items() if cls == "Place"}
+    actors = {n: cls for n, cls in names.items() if cls != "Place"}
     for ent in doc.ents:
         if ent.label_ == "Place":
             places.add(ent.text.lower())

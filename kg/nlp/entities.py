@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 
 from kg.nlp.acronyms import LONG_KEY, SHORT_KEY, UNKNOWN_KEY
 from kg.nlp.gazetteer import GAZETTEER_KEY
-from kg.resources import first_names, gazetteer, word_set
+from kg.resources import first_names, gazetteer_names, word_set
 
 NER_CLASSES = {"PER": "Person", "ORG": "Organization", "LOC": "Place", "MISC": None}
 _LINKS = {"de", "d'", "d’", "du", "des", "à", "au"}
@@ -61,13 +61,8 @@ def _class_cues() -> dict[str, str]:
     return cues
 
 
-@cache
-def _place_words() -> frozenset[str]:
-    words = set()
-    for e in gazetteer():
-        if e.cls == "Place":
-            words.update(n.lower() for n in (e.label, *e.aliases))
-    return frozenset(words)
+def _place_words() -> dict[str, str]:
+    return gazetteer_names("Place")
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
