@@ -259,10 +259,7 @@ KNOWN_MISSES = {
     "Le programme Go Siyaha a été lancé par le ministère du Tourisme.",
     "L'ADD a inauguré le Digital Hub de Meknès.",
     "Le lancement du programme Startup Venture par la CDG est prévu en mai.",
-    "Maroc PME est placée sous la tutelle du Ministère de l'Industrie et du Commerce.",
     "Saham détient une participation de 20% dans Finatech.",
-    "Holmarcom est l'actionnaire majoritaire de Crédit du Maroc.",
-    "Dataloop est membre de la Fédération Marocaine du Numérique.",
     "Nuvola Data a adhéré à l'APEBI.",
     "Leila Benkirane, membre du conseil d'administration de la CGEM, prend la parole.",
 }
