@@ -178,14 +178,34 @@ def _introduced_names(doc: Doc, taken: list[_Candidate]) -> list[_Candidate]:
         if quoted is not None:
             found.append(_Candidate(quoted[0], quoted[1], cls, 2.5 + (quoted[1] - quoted[0]) * 0.01))
             continue
+        first = i + 1 + (i + 1 < len(doc) and doc[i + 1].lower_ in ("l'", "la", "le", "les"))
+        if (
+            tok.lower_ in word_set("institution_heads")
+            and first < len(doc)
+            and doc[i].lower_ in ("de", "du", "des", "d'")
+            and doc[first].text[:1].isupper()
+            and doc[first].lower_ not in cues  # "le conseil de l'Association X" names the association
+        ):
+            # "le ministère du Tourisme", "le ministère de l'Économie et des Finances": the head opens the name
+            end = _extend_lowercase_name(doc, _extend_name(doc, first + 1, through_entities=True), starts)
+            found.append(_Candidate(tok.i, end, cls, 1.25 + (end - tok.i) * 0.01))
+            continue
         if i != tok.i + 1 or not doc[i].text[:1].isupper() or doc[i].is_sent_start:
             continue
         end = _extend_name(doc, i + 1)
         end = _extend_lowercase_name(doc, end, starts)
         known = starts.get(i)
         if known is None or end > known.end:
-            found.append(_Candidate(i, end, cls, 1.2 + (end - i) * 0.01))
+            # a name a lowercase head introduces takes that head's class ("le programme Startup Venture")
+            found.append(_Candidate(i, end, cls, 1.25 + (end - i) * 0.01))
     return found
+
+
+def _starts_another_name(doc: Doc, i: int) -> bool:
+    """After "et": link words, then a head word that opens a name of its own ("de l'Association Y")."""
+    while i < len(doc) and doc[i].lower_ in _NAME_LINKS:
+        i += 1
+    return i < len(doc) and doc[i].lower_ in _class_cues() and i > 0 and doc[i - 1].lower_ in _NAME_LINKS
 
 
 def _quoted_after(doc: Doc, i: int, reach: int = 6) -> tuple[int, int] | None:
@@ -234,8 +254,8 @@ def _extend_lowercase_name(doc: Doc, end: int, starts: dict[int, _Candidate]) ->
         nxt = starts.get(j + 1)
         if tok.lower_ in _NAME_LINKS and (nxt is not None and nxt.cls == "Place" or j + 1 >= limit):
             break
-        if tok.lower_ == "et" and j + 1 < len(doc) and doc[j + 1].lower_ in _NAME_LINKS:
-            break  # "X et de l'Association Y": a coordination, not one name
+        if tok.lower_ == "et" and _starts_another_name(doc, j + 1):
+            break  # "X et de l'Association Y": a coordination, not one name ("et du Commerce" is one)
         if tok.lower_ not in _NAME_LINKS and tok.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM", "X"):
             break
         if tok.lower_ not in _NAME_LINKS and tok.pos_ == "NOUN" and doc[j - 1].lower_ not in _NAME_LINKS:

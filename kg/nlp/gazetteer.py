@@ -19,8 +19,11 @@ def gazetteer_patterns(nlp: Language) -> list[dict]:
             if name.isupper() and " " not in name:
                 patterns.append({"label": entry.cls, "pattern": [{"ORTH": name}], "id": entry.label})
             else:
-                words = [t.lower_ for t in nlp.make_doc(name)]
-                patterns.append({"label": entry.cls, "pattern": [{"LOWER": w} for w in words], "id": entry.label})
+                tokens = [{"LOWER": t.lower_} for t in nlp.make_doc(name)]
+                if name[:1].isupper() and len(tokens) > 1:
+                    # "Groupe OCP" is a name, "le groupe OCP" a common noun before one
+                    tokens[0]["IS_LOWER"] = False
+                patterns.append({"label": entry.cls, "pattern": tokens, "id": entry.label})
     return patterns
 
 
