@@ -105,3 +105,12 @@ def test_roles_are_kept_as_written(seed_store):
     roles = {(r["person"], r["org"], r["role"]) for r in rows}
     assert ("Omar Balafrej", "Technopark", "directeur général") in roles
     assert ("Asmaa Morine Azzouzi", "AFEM", "présidente") in roles
+
+
+def test_management_of_a_site_is_not_an_actor(ttl):
+    """'la direction du Tehnopark' is Technopark's management, not an organisation of its own."""
+    labels = {str(o).lower() for o in ttl.objects(None, rdflib.RDFS.label)}
+    assert not any(label.startswith("direction") for label in labels)
+    assert ("Technopark", "Enactus Morocco") in facts(ttl, "partnerOf") | {
+        (b, a) for a, b in facts(ttl, "partnerOf")
+    }
