@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from kg.model import DocumentAnalysis, Entity, Fact, Mention
 from kg.resources import gazetteer
@@ -82,7 +83,7 @@ class Resolution:
     def entity(self, entity_id: str) -> Entity:
         return self._by_id[entity_id]
 
-    @property
+    @cached_property
     def _by_id(self) -> dict[str, Entity]:
         return {e.entity_id: e for e in self.entities}
 

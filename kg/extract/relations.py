@@ -100,6 +100,9 @@ class RuleSet:
     def __init__(self, nlp: Language, spec: dict | None = None):
         spec = spec or relation_rules()
         self.lexicons: dict[str, list[str]] = spec["lexicons"]
+        # nouns that stand before a name ("le réseau X") / that refer back to one ("l'association")
+        self.generic_heads = frozenset(self.lexicons.get("generic_heads", ()))
+        self.anaphoric_heads = frozenset(self.lexicons.get("anaphoric_heads", ()))
         self.rules: dict[str, Rule] = {}
         self.by_match_id: dict[int, str] = {}
         self.surface: list[SurfaceRule] = []
@@ -305,10 +308,12 @@ def surface_twins(item: dict) -> list[tuple[str, str]]:
 class SentenceView:
     """One sentence with its entities: the lookups every rule needs."""
 
-    def __init__(self, sent: Span, ents: list[Span], doc_ents: list[Span] | None = None):
+    def __init__(self, sent: Span, ents: list[Span], doc_ents: list[Span], rules: RuleSet):
         self.sent = sent
         self.ents = ents
-        self.doc_ents = doc_ents or ents
+        self.doc_ents = doc_ents
+        self.generic_heads = rules.generic_heads
+        self.anaphoric_heads = rules.anaphoric_heads
         self.by_token = {t: e for e in ents for t in range(e.start, e.end)}
 
     def anaphor_antecedent(self, token: Token) -> Span | None:
@@ -316,7 +321,7 @@ class SentenceView:
 
         The latest organisation named before it, at most three sentences back.
         """
-        if token.lower_ not in _ANAPHORIC_HEADS or token.i in self.by_token:
+        if token.lower_ not in self.anaphoric_heads or token.i in self.by_token:
             return None
         prev = token.doc[token.i - 1] if token.i > 0 else None
         if prev is None or prev.lower_ not in ("le", "la", "l'", "cette", "ce", "cet", "du", "au"):
@@ -334,14 +339,14 @@ class SentenceView:
         if ent is not None:
             return ent
         # "le programme Intelaka", "la startup Chari": a generic noun right before a name
-        if _is_generic_head(token) and token.i + 1 in self.by_token:
+        if token.lemma_.lower() in self.generic_heads and token.i + 1 in self.by_token:
             follower = self.by_token[token.i + 1]
             if follower.start == token.i + 1:
                 return follower
         # "le réseau Jokkolabs", "la ville de Tanger": the entity hangs below a common noun
         for child in token.children:
             if child.dep_ in ("appos", "flat:name", "nmod") and child.i in self.by_token:
-                if child.dep_ != "nmod" or token.pos_ == "NOUN" and _is_generic_head(token):
+                if child.dep_ != "nmod" or token.pos_ == "NOUN" and token.lemma_.lower() in self.generic_heads:
                     return self.by_token[child.i]
         if token.dep_ == "appos" and token.head.i in self.by_token:
             return self.by_token[token.head.i]
@@ -393,27 +398,18 @@ class SentenceView:
         return " ".join(units), owners
 
 
-def _is_generic_head(token: Token) -> bool:
-    return token.lemma_.lower() in _GENERIC_HEADS
-
-
-_GENERIC_HEADS: set[str] = set()
-_ANAPHORIC_HEADS: set[str] = set()
-
-
 class RelationExtractor:
     """Applies a :class:`RuleSet` to parsed docs whose ``doc.ents`` are typed."""
 
     def __init__(self, nlp: Language, spec: dict | None = None):
         self.rules = RuleSet(nlp, spec)
-        _GENERIC_HEADS.update(self.rules.lexicons.get("generic_heads", []))
-        _ANAPHORIC_HEADS.update(self.rules.lexicons.get("anaphoric_heads", []))
 
     def extract(self, doc: Doc) -> list[RawRelation]:
         out: list[RawRelation] = []
         ents = list(doc.ents)
         for sent in doc.sents:
-            view = SentenceView(sent, [e for e in ents if e.start >= sent.start and e.end <= sent.end], ents)
+            in_sentence = [e for e in ents if e.start >= sent.start and e.end <= sent.end]
+            view = SentenceView(sent, in_sentence, ents, self.rules)
             if not view.ents:
                 continue  # every rule needs at least one actor named in the sentence itself
             out.extend(self._dependency(doc, view, ents, self._sentence_matches(sent)))

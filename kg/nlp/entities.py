@@ -41,6 +41,7 @@ class _Candidate:
     cls: str | None
     priority: float
     ent_id: str = ""
+    refine: bool = True  # False when the class is given (gazetteer) or settled (acronym definition)
 
     def overlaps(self, other: _Candidate) -> bool:
         return self.start < other.end and other.start < self.end
@@ -73,17 +74,6 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in ".)"):
         end -= 1
     return start, end
-
-
-def _is_site_or_branch(doc: Doc, start: int, end: int, g: Span) -> bool:
-    """A known name inside a longer span that names one of its sites or branches.
-
-    "Technopark de Rabat" (name, link word, more) or "Jokkolabs Casablanca"
-    (more, then a known place at the end); not "Technopark Omar Balafrej".
-    """
-    if g.start == start and g.end < end and doc[g.end].lower_ in _LINKS:
-        return True
-    return g.label_ == "Place" and g.end == end and g.start > start and doc[g.start - 1].lower_ not in _LINKS
 
 
 def _extend_name(doc: Doc, end: int, through_entities: bool = False) -> int:
@@ -363,12 +353,12 @@ def set_entities(doc: Doc) -> Doc:
                 if g.label_ != "Place":
                     c.cls = g.label_
             continue
-        candidates.append(_Candidate(g.start, g.end, g.label_, 3.0 + len(g) * 0.01, g.id_))
+        candidates.append(_Candidate(g.start, g.end, g.label_, 3.0 + len(g) * 0.01, g.id_, refine=False))
     for span in list(doc.spans.get(SHORT_KEY, [])) + list(doc.spans.get(LONG_KEY, [])):
         known = [c.cls for c in candidates if c.cls and c.start < span.end and span.start < c.end]
         cls = known[0] if known and known[0] != "Person" else "Organization"
         # an acronym's definition is explicit: it beats the gazetteer names it contains
-        candidates.append(_Candidate(span.start, span.end, cls, 4.0 + len(span) * 0.01))
+        candidates.append(_Candidate(span.start, span.end, cls, 4.0 + len(span) * 0.01, refine=False))
     for span in doc.spans.get(UNKNOWN_KEY, []):
         candidates.append(_Candidate(span.start, span.end, "Organization", 0.5))
 
@@ -381,7 +371,7 @@ def set_entities(doc: Doc) -> Doc:
     spans = []
     for cand in sorted(chosen, key=lambda c: c.start):
         cls = cand.cls
-        if cand.priority < 3.0 or cand.priority >= 3.5 and cand.priority < 4.0:
+        if cand.refine:
             cls = _refine(doc, cand.start, cand.end, cls)
         if cls is None:
             continue
