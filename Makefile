@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 PIP     = $(PY) -m pip
 KG      = $(VENV)/bin/kg
 
-.PHONY: demo test lint format install install-dev clean bench
+.PHONY: demo test lint format install install-dev clean bench train
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ install-dev: $(VENV)/.installed-dev
 demo: $(VENV)/.installed
 	$(KG) build seeds/ --out out/
 	$(KG) query "SELECT ?operator ?site WHERE { ?o ekg:operates ?s . ?o rdfs:label ?operator . ?s rdfs:label ?site }" --store out/
+
+# Rebuilds the model shipped in the package (kg/models/default) from ../shared, deterministically (fixed seeds).
+SHARED ?= ../shared/datasets
+train: $(VENV)/.installed
+	$(KG) train $(SHARED)/ecosystem-news/train.json $(SHARED)/popcorn/train.json $(SHARED)/popcorn/synthetic.json \
+		--out kg/models/default --dev $(SHARED)/ecosystem-news/dev.json
 
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check kg tests bench

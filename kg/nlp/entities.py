@@ -26,7 +26,10 @@ from kg.nlp.acronyms import LONG_KEY, SHORT_KEY, UNKNOWN_KEY
 from kg.nlp.gazetteer import GAZETTEER_KEY
 from kg.resources import first_names, gazetteer_names, word_set
 
-NER_CLASSES = {"PER": "Person", "ORG": "Organization", "LOC": "Place", "MISC": None}
+NER_CLASSES = {
+    "PER": "Person", "ORG": "Organization", "LOC": "Place", "MISC": None,
+    "FAC": "Facility", "EVENT": "Event", "PROGRAM": "Program",
+}  # fmt: skip
 _LINKS = {"de", "d'", "d’", "du", "des", "à", "au"}
 _MONTHS = {
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -322,7 +325,36 @@ def _keep(span: Span, quoted: bool = False) -> bool:
     return True
 
 
-@Language.component("kg_entities")
+@Language.factory("kg_entities", default_config={"trained_ner": False})
+def make_entities(nlp: Language, name: str, trained_ner: bool):
+    """``trained_ner``: the ``ner`` is the project's trained recogniser, whose spans and classes are kept as
+    they are (only leading articles and titles are trimmed); the corrections below are for the French
+    model's own NER."""
+    return set_trained_entities if trained_ner else set_entities
+
+
+def set_trained_entities(doc: Doc) -> Doc:
+    gaz = {(g.start, g.end): g for g in doc.spans.get(GAZETTEER_KEY, [])}
+    candidates: list[_Candidate] = []
+    for ent in doc.ents:
+        cls = NER_CLASSES.get(ent.label_, ent.label_ or None)
+        start, end = _trim(doc, ent.start, ent.end)
+        if cls and start < end:
+            g = gaz.get((start, end))
+            candidates.append(_Candidate(start, end, g.label_ if g is not None else cls, 5.0, g.id_ if g else ""))
+    for g in gaz.values():
+        candidates.append(_Candidate(g.start, g.end, g.label_, 3.0 + len(g) * 0.01, g.id_, refine=False))
+    for span in list(doc.spans.get(SHORT_KEY, [])) + list(doc.spans.get(LONG_KEY, [])):
+        candidates.append(_Candidate(span.start, span.end, "Organization", 4.0 + len(span) * 0.01, refine=False))
+    chosen: list[_Candidate] = []
+    for cand in sorted(candidates, key=lambda c: (-c.priority, c.start)):
+        if not any(cand.overlaps(c) for c in chosen):
+            chosen.append(cand)
+    spans = [Span(doc, c.start, c.end, label=c.cls, span_id=c.ent_id) for c in sorted(chosen, key=lambda c: c.start)]
+    doc.ents = [s for s in spans if len(s.text) >= 2 and s[0].lower_ not in _MONTHS]
+    return doc
+
+
 def set_entities(doc: Doc) -> Doc:
     candidates: list[_Candidate] = []
     gaz = list(doc.spans.get(GAZETTEER_KEY, []))

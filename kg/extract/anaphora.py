@@ -1,0 +1,198 @@
+"""Typed anaphora: noun phrases and pronouns that refer back to a named actor, and their antecedent.
+
+"la startup", "ce fonds", "la nouvelle entité", "elle", "ce dernier", the possessive of "son président" or
+"sa filiale": each is an *anaphor* whose class follows from its head noun (``kg/data/anaphora.json``),
+or is a person or an organisation for pronouns and possessives. Its antecedent is the fitting named
+mention before it with the best score: close (sentences back), a subject, mentioned often, and described
+with the same head noun ("la fintech X" ... "la fintech"). A class that does not fit is never chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.tokens import Doc, Span
+
+from kg.resources import data_path
+
+_LOOKBACK_SENTENCES = 4
+
+
+@dataclass(frozen=True)
+class Anaphor:
+    start: int  # token span of the anaphor
+    end: int
+    head: int  # token index standing for it in dependency paths
+    kind: str  # "noun", "pronoun", "possessive"
+    word: str  # head noun lemma or the pronoun
+    antecedent: Span  # the named mention it refers to
+
+
+@cache
+def _lexicon() -> dict:
+    import json
+
+    data = json.loads(data_path("anaphora.json").read_text(encoding="utf-8"))
+    noun_classes: dict[str, set[str]] = {}
+    for cls, words in data["nouns"].items():
+        for w in words:
+            noun_classes.setdefault(w, set()).add(cls)
+    return {
+        "nouns": {w: frozenset(c) for w, c in noun_classes.items()},
+        "determiners": frozenset(data["determiners"]),
+        "pronouns": frozenset(data["pronouns"]),
+        "phrases": tuple(tuple(p.split()) for p in data["demonstrative_phrases"]),
+        "possessives": frozenset(data["possessives"]),
+        "first_person": frozenset(data["first_person"]),
+    }
+
+
+_PERSON_OR_ORG = frozenset({"Person", "Organization"})
+_ORG = frozenset({"Organization"})
+_PLACE = frozenset({"Place"})
+
+
+def descriptor(span: Span) -> str | None:
+    """The head noun that introduces a name ("la fintech marocaine X" -> "fintech"), if any."""
+    doc = span.doc
+    i = span.start - 1
+    while i >= max(0, span.start - 4):
+        tok = doc[i]
+        if tok.pos_ == "NOUN":
+            return tok.lemma_.lower()
+        if tok.pos_ not in ("ADJ", "PUNCT") or tok.text in ".;":
+            return None
+        i -= 1
+    head = span.root.head
+    if span.root.dep_ in ("appos", "nmod", "flat:name") and head.pos_ == "NOUN" and head.i < span.start:
+        return head.lemma_.lower()
+    return None
+
+
+def find_anaphors(doc: Doc, mentions: list[Span]) -> list[Anaphor]:
+    """Every anaphor of ``doc`` whose antecedent could be found among ``mentions`` (sorted by start)."""
+    lex = _lexicon()
+    in_mention = {i for m in mentions for i in range(m.start, m.end)}
+    sent_of = {}
+    for n, sent in enumerate(doc.sents):
+        for i in range(sent.start, sent.end):
+            sent_of[i] = n
+    descriptors = {(m.start, m.end): descriptor(m) for m in mentions}
+    counts: dict[str, int] = {}
+    for m in mentions:  # salience: how often the whole text names the actor
+        counts[m.text.lower()] = counts.get(m.text.lower(), 0) + 1
+    found: list[Anaphor] = []
+    # what came before: (named mention or resolved anaphor, its start, sentence, whether it is a subject)
+    seen_before: list[_Antecedent] = []
+    m_iter = iter(mentions)
+    nxt = next(m_iter, None)
+    for tok in doc:
+        while nxt is not None and nxt.start <= tok.i:
+            seen_before.append(_Antecedent(nxt, nxt.start, sent_of[nxt.start], _is_subject(nxt)))
+            nxt = next(m_iter, None)
+        if tok.i in in_mention:
+            continue
+        low = tok.lower_
+        candidate = None
+        if low in lex["possessives"] and tok.pos_ == "DET":
+            candidate = (tok.i, tok.i + 1, tok.i, "possessive", low, _PERSON_OR_ORG)
+        elif low in lex["pronouns"] and tok.pos_ == "PRON" and tok.dep_.startswith("nsubj"):
+            candidate = (tok.i, tok.i + 1, tok.i, "pronoun", low, _PERSON_OR_ORG)
+        elif low in lex["first_person"] and tok.pos_ in ("PRON", "DET"):
+            # an interviewee's "nous", "notre": the organisation they speak for
+            candidate = (tok.i, tok.i + 1, tok.i, "first_person", low, _ORG)
+        elif low == "y" and tok.pos_ == "PRON":
+            candidate = (tok.i, tok.i + 1, tok.i, "locative", low, _PLACE)
+        elif low == "ce" or low == "cette" or low == "ces":
+            for phrase in lex["phrases"]:
+                words = [t.lower_ for t in doc[tok.i : tok.i + len(phrase)]]
+                if tuple(words) == phrase:
+                    end = tok.i + len(phrase)
+                    candidate = (tok.i, end, end - 1, "pronoun", " ".join(phrase), _PERSON_OR_ORG)
+                    break
+        if candidate is None and tok.pos_ == "NOUN":
+            classes = lex["nouns"].get(tok.lemma_.lower()) or lex["nouns"].get(low)
+            det = _determiner_before(doc, tok.i, lex["determiners"])
+            if classes and det is not None and not _names_follow(doc, tok.i, in_mention):
+                candidate = (det, tok.i + 1, tok.i, "noun", tok.lemma_.lower(), classes)
+        if candidate is None:
+            continue
+        start, end, head, kind, word, classes = candidate
+        antecedent = _antecedent(seen_before, start, classes, word, kind, sent_of, descriptors, counts)
+        if antecedent is not None:
+            found.append(Anaphor(start, end, head, kind, word, antecedent))
+            # a resolved anaphor is itself a place the actor was last mentioned ("la startup ... Elle ...")
+            seen_before.append(_Antecedent(antecedent, start, sent_of[start], doc[head].dep_.startswith("nsubj")))
+    return found
+
+
+@dataclass(frozen=True)
+class _Antecedent:
+    mention: Span
+    start: int
+    sentence: int
+    subject: bool
+
+
+def _is_subject(span: Span) -> bool:
+    """The clause's subject, or the name of a subject noun phrase ("La fintech marocaine X a annoncé")."""
+    root = span.root
+    if root.dep_.startswith("nsubj"):
+        return True
+    return root.dep_ in ("appos", "nmod", "flat:name", "amod") and root.head.dep_.startswith("nsubj")
+
+
+def _determiner_before(doc: Doc, i: int, determiners: frozenset[str]) -> int | None:
+    """The definite or demonstrative determiner of the noun at ``i`` (adjectives may stand between)."""
+    j = i - 1
+    while j >= 0 and i - j <= 3:
+        tok = doc[j]
+        if tok.lower_ in determiners:
+            return j
+        if tok.pos_ != "ADJ":
+            return None
+        j -= 1
+    return None
+
+
+def _names_follow(doc: Doc, i: int, in_mention: set[int]) -> bool:
+    """ "la société X", "le fonds X Capital": the noun introduces a name, it does not refer back."""
+    j = i + 1
+    while j < len(doc) and j - i <= 3 and doc[j].pos_ == "ADJ":
+        j += 1
+    return j in in_mention or (j + 1 in in_mention and doc[j].text in ',«"(')
+
+
+def _antecedent(before, start, classes, word, kind, sent_of, descriptors, counts) -> Span | None:
+    here = sent_of[start]
+    lookback = 1000 if kind == "first_person" else _LOOKBACK_SENTENCES
+    best, best_score = None, None
+    for a in reversed(before):
+        m = a.mention
+        if a.start >= start:
+            continue
+        distance = here - a.sentence
+        if distance > lookback:
+            break
+        if m.label_ not in classes:
+            continue
+        if kind == "possessive" and distance == 0 and m.end == start:
+            continue
+        frequency = min(counts.get(m.text.lower(), 1), 5)
+        if kind == "first_person":  # salience over the whole text, not recency
+            score = frequency - 0.05 * distance
+        else:
+            score = -1.0 * distance + 0.3 * frequency
+        if a.subject:
+            score += 0.8
+        described = descriptors.get((m.start, m.end))
+        if described == word:
+            score += 2.5
+        elif described is not None and kind == "noun" and described in _lexicon()["nouns"]:
+            score += 0.6 if _lexicon()["nouns"][described] & classes else 0.0
+        if kind == "possessive" and m.label_ == "Organization":
+            score += 0.7  # "son directeur", "sa filiale": mostly an organisation's
+        if best_score is None or score > best_score:
+            best, best_score = m, score
+    return best

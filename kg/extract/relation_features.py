@@ -1,0 +1,191 @@
+"""Candidate pairs of actors and their features, for the relation classifier.
+
+A *unit* is a place in the text that stands for an actor: a named mention, or an anaphor standing for its
+antecedent (:mod:`kg.extract.anaphora`). Candidate pairs are two units in the same sentence or in
+neighbouring sentences whose classes admit at least one predicate (the ontology's signatures, as seen in
+training). Features are strings: classes, distance, the words around and between, the dependency path and
+the word where it turns, the noun introducing each name, coordination, anaphor kinds, and the hand-written
+rules that fired on the pair (:mod:`kg.extract.relations`). A member of a list ("A, B et C") also gets the
+path features of the list's first member, so every item is judged by what is said of the whole list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.anaphora import Anaphor, descriptor, find_anaphors
+
+MAX_SENTENCE_GAP = 1
+_MAX_BETWEEN = 14
+
+
+@dataclass(frozen=True)
+class Unit:
+    start: int
+    end: int
+    head: int  # token standing for the unit in the parse
+    cls: str
+    mention: Span  # the named mention (the antecedent, for an anaphor)
+    sentence: int
+    anaphor: str | None = None  # kind and word of an anaphor, None for a named mention
+
+
+@dataclass(frozen=True)
+class Candidate:
+    first: Unit  # earlier in the text
+    second: Unit
+    features: tuple[str, ...]
+
+
+def units_of(doc: Doc, mentions: list[Span]) -> list[Unit]:
+    sent_index = {s.start: n for n, s in enumerate(doc.sents)}
+    units = [Unit(m.start, m.end, m.root.i, m.label_, m, sent_index[m.sent.start]) for m in mentions]
+    for a in find_anaphors(doc, mentions):
+        units.append(_anaphor_unit(doc, a, sent_index))
+    return sorted(units, key=lambda u: (u.start, u.end))
+
+
+def _anaphor_unit(doc: Doc, a: Anaphor, sent_index: dict[int, int]) -> Unit:
+    return Unit(
+        a.start,
+        a.end,
+        a.head,
+        a.antecedent.label_,
+        a.antecedent,
+        sent_index[doc[a.start].sent.start],
+        f"{a.kind}:{a.word}",
+    )
+
+
+def candidates(
+    doc: Doc,
+    mentions: list[Span],
+    allowed: set[tuple[str, str]],
+    rule_hits: dict[tuple[int, int, int, int], list[str]] | None = None,
+) -> list[Candidate]:
+    """Every candidate pair of ``doc`` with its features; ``allowed`` holds the class pairs (in text order)."""
+    units = units_of(doc, mentions)
+    rule_hits = rule_hits or {}
+    sents = list(doc.sents)
+    coord = _coordination_heads(doc, units)
+    out = []
+    for i, a in enumerate(units):
+        for b in units[i + 1 :]:
+            if b.sentence - a.sentence > MAX_SENTENCE_GAP:
+                break
+            if b.start < a.end or a.mention == b.mention:
+                continue
+            if _same_actor(a, b) or (a.cls, b.cls) not in allowed:
+                continue
+            out.append(Candidate(a, b, tuple(pair_features(doc, sents, a, b, units, coord, rule_hits))))
+    return out
+
+
+def _same_actor(a: Unit, b: Unit) -> bool:
+    return a.mention.text.lower() == b.mention.text.lower()
+
+
+def _coordination_heads(doc: Doc, units: list[Unit]) -> dict[int, int]:
+    """Unit head token -> head token of the first member of its list, for list members after the first."""
+    heads = {u.head for u in units}
+    out = {}
+    for u in units:
+        tok = doc[u.head]
+        first = tok
+        while first.dep_ == "conj" and first.head.i != first.i:
+            first = first.head
+        if first.i != tok.i and first.i in heads:
+            out[u.head] = first.i
+    return out
+
+
+def _bucket(n: int) -> str:
+    for limit, name in ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"), (20, "11-20")):
+        if n <= limit:
+            return name
+    return "20+"
+
+
+def _lemma(tok: Token) -> str:
+    if tok.like_num:
+        return "#num"
+    return tok.lemma_.lower()
+
+
+def _path(doc: Doc, i: int, j: int) -> tuple[list[str], list[str], Token | None]:
+    """Dependency labels and lemmas from token i up to the common ancestor and down to token j."""
+    up_i = [doc[i], *doc[i].ancestors]
+    up_j = [doc[j], *doc[j].ancestors]
+    ids_j = {t.i: n for n, t in enumerate(up_j)}
+    for n, t in enumerate(up_i):
+        if t.i in ids_j:
+            m = ids_j[t.i]
+            labels = [f"{x.dep_}^" for x in up_i[:n]] + [f"v{x.dep_}" for x in reversed(up_j[:m])]
+            words = [_lemma(x) for x in up_i[1:n]] + [_lemma(x) for x in reversed(up_j[1:m])]
+            return labels, words, t
+    return [], [], None
+
+
+def pair_features(doc, sents, a: Unit, b: Unit, units, coord, rule_hits) -> list[str]:
+    ca, cb = a.cls, b.cls
+    cp = f"{ca}|{cb}"
+    f = [f"c={cp}", f"sd={b.sentence - a.sentence}"]
+    for name, u in (("A", a), ("B", b)):
+        if u.anaphor:
+            kind, _, word = u.anaphor.partition(":")
+            f += [f"ana{name}={kind}", f"anaw{name}={word}", f"ana{name}|{cp}"]
+        d = descriptor(u.mention) if not u.anaphor else None
+        if d:
+            f += [f"d{name}={d}", f"d{name}={d}|{cp}"]
+        tok = doc[u.head]
+        f += [f"dep{name}={tok.dep_}", f"h{name}={_lemma(tok.head)}", f"h{name}={_lemma(tok.head)}|{tok.dep_}"]
+    gap = b.start - a.end
+    f.append(f"tok={_bucket(gap)}")
+    between = [t for t in doc[a.end : b.start]]
+    inner_units = sum(1 for u in units if u.start >= a.end and u.end <= b.start)
+    f.append(f"ne={min(inner_units, 3)}")
+    words = [_lemma(t) for t in between if not t.is_space]
+    if len(words) <= _MAX_BETWEEN:
+        f += [f"bw={w}" for w in words]
+        f += [f"bb={x}_{y}" for x, y in zip(words, words[1:])]
+        f.append(f"bws={' '.join(words)}" if len(words) <= 4 else "bws=long")
+    else:
+        f += [f"bwf={w}" for w in words[:5]] + [f"bwl={w}" for w in words[-5:]]
+    if words:
+        f += [f"b1={words[0]}|{cp}", f"bL={words[-1]}|{cp}"]
+    for k in (1, 2):
+        if a.start - k >= 0:
+            f.append(f"pa{k}={_lemma(doc[a.start - k])}")
+        if b.end + k - 1 < len(doc):
+            f.append(f"nb{k}={_lemma(doc[b.end + k - 1])}")
+    if a.start >= 2:
+        f.append(f"pa12={_lemma(doc[a.start - 2])}_{_lemma(doc[a.start - 1])}|{cp}")
+    if b.sentence == a.sentence:
+        f += _path_features(doc, a.head, b.head, cp, "")
+        ha, hb = coord.get(a.head), coord.get(b.head)
+        if ha is not None or hb is not None:
+            f.append("coord")
+            f += _path_features(doc, ha if ha is not None else a.head, hb if hb is not None else b.head, cp, "c")
+    else:
+        sent_b = sents[b.sentence]
+        f += [f"xroot={_lemma(sent_b.root)}", f"xdepB={doc[b.head].dep_}|{cp}"]
+    for hit in rule_hits.get((a.mention.start, a.mention.end, b.mention.start, b.mention.end), ()):
+        f.append(f"rule={hit}")
+    # every feature also in conjunction with the class pair: predicates depend on it (a linear model cannot
+    # combine them by itself)
+    return f + [f"{x}|{cp}" for x in f[1:] if "|" not in x]
+
+
+def _path_features(doc, i: int, j: int, cp: str, prefix: str) -> list[str]:
+    labels, words, top = _path(doc, i, j)
+    if top is None:
+        return [f"{prefix}nopath"]
+    f = [f"{prefix}dp={' '.join(labels)}", f"{prefix}dp={' '.join(labels)}|{cp}", f"{prefix}dl={_bucket(len(labels))}"]
+    f += [f"{prefix}pw={w}" for w in words[:6]]
+    if len(words) <= 3:
+        f.append(f"{prefix}dpw={' '.join(labels)}|{' '.join(words)}")
+    lca = _lemma(top)
+    f += [f"{prefix}lca={lca}", f"{prefix}lca={lca}|{cp}", f"{prefix}lcap={top.pos_}"]
+    return f

@@ -1,0 +1,259 @@
+"""Fitting the relation classifier (:mod:`kg.extract.relation_model`) from gold documents.
+
+Training pairs come from the gold entities placed on the parsed text. A pair is a positive example of a
+gold fact when one of its units lies in the sentence(s) of the fact's ``evidence``; other pairs of the
+same two actors are left out (the fact may or may not be restated there), and every other pair is a
+negative. One L2-regularised logistic regression per label (scikit-learn, liblinear); features seen in
+fewer than ``min_count`` pairs are dropped. The held-aside documents give the isotonic calibration and the
+decision threshold (the one with the best F1 there).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.learned import rule_hit_index
+from kg.extract.relation_features import Candidate, candidates
+from kg.extract.relation_model import RelationModel, label_name, parse_label
+from kg.nlp import prepare_text
+from kg.train.corpus import TrainingDocument
+from kg.vocab import SYMMETRIC_PREDICATES
+
+
+@dataclass(frozen=True)
+class RelationTrainingResult:
+    pairs: int
+    positives: int
+    features: int
+    labels: int
+    threshold: float
+    aside_scores: dict[str, float]  # fact-level precision / recall / F1 on held-aside documents (gold entities)
+    seconds: float
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    candidate: Candidate
+    labels: frozenset[str]  # what this pair states (it lies where the fact's evidence is)
+    ignore: bool  # the two actors are related, but the evidence is elsewhere: not a negative either
+    actors: tuple[str, str, str] = ("", "", "")  # (document, first actor, second actor)
+    related: frozenset[str] = frozenset()  # every gold label between the two actors, wherever stated
+
+
+def parse_with_gold_entities(nlp: Language, docs: Iterable[TrainingDocument], rule_hits_of) -> Iterable:
+    """(training doc, parsed Doc with the gold entities as ``doc.ents``, rule hits) for each document."""
+    docs = list(docs)
+    texts = (prepare_text(d.text) for d in docs)
+    for gold, doc in zip(docs, nlp.pipe(texts, batch_size=16)):
+        ents = []
+        for span in gold.spans:
+            s = doc.char_span(span.start, span.end, label=span.cls, alignment_mode="expand")
+            if s is not None and not any(s.start < e.end and e.start < s.end for e in ents):
+                ents.append(s)
+        doc.ents = ents
+        yield gold, doc, rule_hits_of(doc)
+
+
+def labelled_pairs(gold: TrainingDocument, doc: Doc, allowed, rule_hits) -> list[LabelledPair]:
+    entity_at = {(s.start, s.end): s.entity for s in gold.spans}
+    text = gold.text
+    sents = list(doc.sents)
+    sent_starts = [s.start_char for s in sents]
+
+    def sentence_at(char: int) -> int:
+        lo, hi = 0, len(sent_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if sent_starts[mid] <= char:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    facts: dict[tuple[str, str], list[tuple[str, bool, set[int]]]] = {}
+    for f in gold.facts:
+        where = text.find(f.evidence) if f.evidence else -1
+        ev = set(range(sentence_at(where), sentence_at(where + len(f.evidence) - 1) + 1)) if where >= 0 else set()
+        facts.setdefault((f.subject, f.object), []).append((f.predicate, True, ev))
+        facts.setdefault((f.object, f.subject), []).append((f.predicate, False, ev))
+    out = []
+    for c in candidates(doc, list(doc.ents), allowed, rule_hits):
+        ea = entity_at.get((c.first.mention.start_char, c.first.mention.end_char))
+        eb = entity_at.get((c.second.mention.start_char, c.second.mention.end_char))
+        labels, related, ignore = set(), set(), False
+        for predicate, first_is_subject, ev in facts.get((ea, eb), []):
+            label = label_name(predicate, first_is_subject, predicate in SYMMETRIC_PREDICATES)
+            related.add(label)
+            if not ev or c.first.sentence in ev or c.second.sentence in ev:
+                labels.add(label)
+            else:
+                ignore = True
+        out.append(
+            LabelledPair(
+                c, frozenset(labels), ignore and not labels, (gold.doc_id, ea or "", eb or ""), frozenset(related)
+            )
+        )
+    return out
+
+
+def allowed_class_pairs(docs: Iterable[TrainingDocument]) -> set[tuple[str, str]]:
+    """Class pairs (either order) that some gold fact links: the signatures the model may predict."""
+    allowed = set()
+    for d in docs:
+        classes = dict(d.classes)
+        for f in d.facts:
+            a, b = classes[f.subject], classes[f.object]
+            allowed |= {(a, b), (b, a)}
+    return allowed
+
+
+def _matrix(pairs: list[LabelledPair], index: dict[str, int]):
+    from scipy.sparse import csr_matrix
+
+    rows, cols = [], []
+    for n, p in enumerate(pairs):
+        idx = sorted({index[f] for f in p.candidate.features if f in index})
+        rows.extend([n] * len(idx))
+        cols.extend(idx)
+    return csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(pairs), len(index)))
+
+
+def aside_facts(pairs: list[LabelledPair], model: RelationModel) -> dict[tuple, tuple[float, bool]]:
+    """Each (document, subject, predicate, object) the model scores on held-aside pairs: its best raw probability
+    over the pairs that name both actors, and whether the gold states it."""
+    raw = model.raw_probabilities([p.candidate for p in pairs]) if pairs else np.zeros((0, len(model.labels)))
+    facts: dict[tuple, tuple[float, bool]] = {}
+    for p, row in zip(pairs, raw):
+        doc, a, b = p.actors
+        for k in np.flatnonzero(row >= 0.02):
+            label = model.labels[k]
+            predicate, first_is_subject = parse_label(label)
+            s, o = (a, b) if first_is_subject or predicate in SYMMETRIC_PREDICATES else (b, a)
+            if predicate in SYMMETRIC_PREDICATES:
+                s, o = sorted((s, o))
+            key = (doc, s, predicate, o)
+            best, truth = facts.get(key, (0.0, False))
+            facts[key] = (max(best, float(row[k])), truth or label in p.related)
+    return facts
+
+
+def fact_calibration(model: RelationModel, aside: list[LabelledPair], n_gold: int):
+    """Isotonic map from a fact's best raw probability to the share of such facts that were right on the
+    held-aside documents, and the threshold with the best fact-level F1 there."""
+    from sklearn.isotonic import IsotonicRegression
+
+    facts = list(aside_facts(aside, model).values())
+    if not facts or not n_gold:
+        return (np.array([]), np.array([])), 0.5, {}
+    x = np.array([p for p, _ in facts])
+    y = np.array([t for _, t in facts], dtype=float)
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(x, y)
+    grid = np.unique(np.round(np.concatenate([[0.0, 1.0], x]), 3))
+    calibration = (grid, iso.predict(grid))
+    calibrated = np.interp(x, *calibration)
+    best = (0.0, 0.5, 0.0, 0.0)
+    for t in np.arange(0.1, 0.9, 0.02):
+        chosen = calibrated >= t
+        tp, fp = int((chosen & (y > 0)).sum()), int((chosen & (y == 0)).sum())
+        p_, r_ = tp / (tp + fp) if tp + fp else 0.0, tp / n_gold
+        f1 = 2 * p_ * r_ / (p_ + r_) if p_ + r_ else 0.0
+        if f1 > best[0]:
+            best = (f1, round(float(t), 3), p_, r_)
+    return calibration, best[1], {"precision": best[2], "recall": best[3], "f1": best[0], "facts": n_gold}
+
+
+def fit_relation_model(
+    train: list[LabelledPair],
+    aside: list[LabelledPair],
+    allowed: set[tuple[str, str]],
+    aside_gold_facts: int = 0,
+    c: float = 0.5,
+    min_count: int = 2,
+    on_label: Callable[[str], None] | None = None,
+) -> tuple[RelationModel, list[str], RelationTrainingResult]:
+    from sklearn.linear_model import LogisticRegression
+
+    started = time.perf_counter()
+    train = [p for p in train if not p.ignore]
+    counts = Counter(f for p in train for f in set(p.candidate.features))
+    features = sorted(f for f, n in counts.items() if n >= min_count)
+    index = {f: i for i, f in enumerate(features)}
+    label_counts = Counter(label for p in train for label in p.labels)
+    labels = sorted(label for label, n in label_counts.items() if n >= 3)
+    x = _matrix(train, index)
+    weights = np.zeros((len(features), len(labels)), dtype=np.float32)
+    bias = np.zeros(len(labels), dtype=np.float32)
+    for k, label in enumerate(labels):
+        y = np.array([label in p.labels for p in train], dtype=np.int8)
+        clf = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=0)
+        clf.fit(x, y)
+        weights[:, k] = clf.coef_[0]
+        bias[k] = clf.intercept_[0]
+        if on_label:
+            on_label(label)
+    model = RelationModel(features, labels, weights, bias, (np.array([]), np.array([])), 0.5, allowed)
+    model.calibration, model.threshold, scores = fact_calibration(model, aside, aside_gold_facts)
+    result = RelationTrainingResult(
+        len(train),
+        sum(1 for p in train if p.labels),
+        len(features),
+        len(labels),
+        model.threshold,
+        scores,
+        time.perf_counter() - started,
+    )
+    return model, features, result
+
+
+__all__ = ["fit_relation_model", "labelled_pairs", "parse_with_gold_entities", "parse_label"]
+
+
+def parsing_pipeline() -> Language:
+    """The French model without its ``ner`` (gold entities are placed instead), with kg's sentence bounds."""
+    from kg.nlp import load_base_model
+
+    nlp = load_base_model(exclude=("ner",))
+    nlp.add_pipe("kg_sentence_bounds", before="parser")
+    return nlp
+
+
+def train_relations(
+    train_docs: list[TrainingDocument],
+    aside_docs: list[TrainingDocument],
+    out_dir,
+    seed: int = 13,
+    c: float = 0.3,
+    min_count: int = 2,
+    progress: Callable[[str], None] | None = None,
+) -> RelationTrainingResult:
+    """Fit the relation model on ``train_docs`` (calibrated on ``aside_docs``) and save it in ``out_dir``."""
+    from kg.extract.relations import RelationExtractor
+
+    say = progress or (lambda what: None)
+    if not any(d.facts for d in train_docs):
+        raise ValueError("the gold files hold no relation to learn from (POPCORN files only teach entities)")
+    nlp = parsing_pipeline()
+    rules = RelationExtractor(nlp)
+    allowed = allowed_class_pairs(train_docs)
+
+    def pairs(docs):
+        out = []
+        for gold, doc, hits in parse_with_gold_entities(nlp, docs, lambda d: rule_hit_index(rules.extract(d))):
+            out.extend(labelled_pairs(gold, doc, allowed, hits))
+        return out
+
+    say("parsing and pairing the training documents")
+    train = pairs(train_docs)
+    aside = pairs(aside_docs)
+    say(f"fitting on {len(train)} pairs")
+    n_gold = len({(d.doc_id, f.subject, f.predicate, f.object) for d in aside_docs for f in d.facts})
+    model, features, result = fit_relation_model(train, aside, allowed, n_gold, c=c, min_count=min_count)
+    model.save(out_dir, features)
+    return result
