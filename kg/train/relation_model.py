@@ -229,7 +229,7 @@ def train_relations(
     aside_docs: list[TrainingDocument],
     out_dir,
     seed: int = 13,
-    c: float = 0.3,
+    c: float = 1.0,
     min_count: int = 2,
     progress: Callable[[str], None] | None = None,
 ) -> RelationTrainingResult:
