@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.analysis import communities
+from kg.export import export_graph
 from kg.viz import (
     ViewOptions,
     VizError,
@@ -213,3 +214,27 @@ def test_cli_viz_writes_the_page_and_names_an_unknown_focus(seed_out, tmp_path):
     bad = runner.invoke(app, ["viz", str(seed_out), "--focus", "Atlantide", "--out", str(tmp_path / "x.html")])
     assert bad.exit_code == 2 and "Atlantide" in bad.output and "Traceback" not in bad.output
     assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "graphml"])
+def test_network_exports_carry_the_page_layout_colour_class_and_community(tmp_path, fmt):
+    store = tiny_store()
+    (path,) = export_graph(store, fmt, tmp_path / f"graph.{fmt}")
+    read = nx.read_gexf(path) if fmt == "gexf" else nx.read_graphml(path)
+    atlas = next(d for _, d in read.nodes(data=True) if d["label"] == "Atlas Numérique")
+    assert atlas["class"] == "Organization"
+    if fmt == "gexf":
+        x, y = atlas["viz"]["position"]["x"], atlas["viz"]["position"]["y"]
+        colour = atlas["viz"]["color"]
+        rgb = (colour["r"], colour["g"], colour["b"])
+    else:
+        x, y, rgb = atlas["x"], atlas["y"], (atlas["r"], atlas["g"], atlas["b"])
+    graph = load_graph(store)
+    pos = layout(graph, core=first_view(graph))[find_node(graph, "Atlas Numérique")]
+    assert (round(x, 1), round(y, 1)) == (pos[0], -pos[1])
+    assert rgb == (0x00, 0x72, 0xB2)  # the page's colour for organisations
+    expected = {frozenset(c.labels): c.number for c in communities(graph)}
+    groups = {}
+    for _, d in read.nodes(data=True):
+        groups.setdefault(d["community"], set()).add(d["label"])
+    assert {frozenset(g): k for k, g in groups.items()} == expected
