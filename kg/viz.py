@@ -459,14 +459,6 @@ def layout(graph: nx.MultiDiGraph, seed: int = 7, core: list[str] | None = None)
         rows = _pack([([n], h[None, :], 2 * h) for n, h in zip(alone, half)], top=bottom)
         placed.update({n: (x + left, y) for n, (x, y) in rows.items()})
     placed = {n: (round(x, 1), round(y, 1)) for n, (x, y) in placed.items()}
-    # vis-network 9.1.2 draws the name of an exactly horizontal right-to-left edge at a wrong place: tilt it a
-    # pixel; moving a node can level it with another neighbour, so repeat until no relation is level
-    for _ in range(10):
-        level = sorted({o for s, o in graph.edges() if s != o and placed[s][1] == placed[o][1]})
-        if not level:
-            break
-        for o in level:
-            placed[o] = (placed[o][0], round(placed[o][1] + 1.0, 1))
     return placed
 
 
