@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.store import KGStore
-from kg.viz import ViewOptions, load_graph, write_html_graph
+from kg.viz import load_graph, write_html_graph
 from tests.viz_fixtures import HOSTILE_NAME, HOSTILE_SENTENCE, synthetic_quads, synthetic_store, tiny_store
 
 DCTERMS_DATE = "http://purl.org/dc/terms/date"
@@ -339,7 +339,7 @@ def test_no_relation_name_is_drawn_at_the_canvas_origin(browser, tmp_path):
             kgNetwork.moveTo({{position: {{x: 250, y: 150}}, scale: 1, animation: false}});""")
         click_node(tab, start)  # names the relations of the selected entity
         assert tab.evaluate(f"kgEdges.get({edge}).label")
-        tab.evaluate(f"kgNetwork.moveTo({{position: {{x: 250, y: 150}}, scale: 1, animation: false}})")
+        tab.evaluate("kgNetwork.moveTo({position: {x: 250, y: 150}, scale: 1, animation: false})")
         tab.wait_for_timeout(150)
         origin = tab.evaluate("kgNetwork.canvasToDOM({x: 0, y: 0})")
         box = tab.locator("#network").bounding_box()
