@@ -174,8 +174,8 @@ def test_first_view_shows_the_configured_number_of_entities_with_labels_apart(bi
     assert big_page.evaluate("kgNodes.length") == 100
     assert big_page.evaluate("kgData.nodes.length") == 600  # the whole graph is in the page, offline
     assert label_clashes(big_page) == []
-    # drawn labels are at least 5 screen pixels high (vis-network hides them under its threshold of 6)
-    assert big_page.evaluate("kgNetwork.getScale()") * 15 >= 5
+    # labels (15 px at zoom 1) are drawn, above vis-network's threshold of 6 screen pixels, and stay readable
+    assert big_page.evaluate("kgNetwork.getScale()") * 15 >= 6.5
     assert big_page.problems == []
     ARTIFACTS.mkdir(exist_ok=True)
     big_page.screenshot(path=str(ARTIFACTS / "viz_600_first.png"))
