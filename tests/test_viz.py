@@ -237,3 +237,16 @@ def test_network_exports_carry_the_page_layout_colour_class_and_community(tmp_pa
     for _, d in read.nodes(data=True):
         groups.setdefault(d["community"], set()).add(d["label"])
     assert {frozenset(g): k for k, g in groups.items()} == expected
+
+
+def test_cli_first_view_sets_how_many_entities_the_page_opens_on(seed_out, tmp_path):
+    from kg.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "small.html"
+    ok = runner.invoke(app, ["viz", str(seed_out), "--first-view", "3", "--out", str(out)])
+    assert ok.exit_code == 0, ok.output
+    data = json.loads(re.search(r'id="kg-data">(.*?)</script>', out.read_text(encoding="utf-8"), re.S).group(1))
+    assert len(data["initial"]) == 3
+    bad = runner.invoke(app, ["viz", str(seed_out), "--first-view", "0", "--out", str(tmp_path / "x.html")])
+    assert bad.exit_code == 2 and "--first-view" in bad.output and "Traceback" not in bad.output

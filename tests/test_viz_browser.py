@@ -357,3 +357,29 @@ def test_no_relation_name_is_drawn_at_the_canvas_origin(browser, tmp_path):
             assert image.convert("L").getextrema()[0] < 150  # the name is drawn on its relation
     finally:
         tab.close()
+
+
+def test_panel_groups_facts_and_shows_highlighted_evidence_qualifiers_and_documents(browser, tmp_path):
+    tab = open_page(browser, write_html_graph(tiny_store(), tmp_path / "panel.html"))
+    try:
+        tab.fill("#search", "salma")
+        tab.press("#search", "Enter")
+        assert tab.locator("#details h2").all_inner_texts() == ["DIRIGE (1)", "ACTIONNAIRE DE (1)"]
+        marks = tab.locator("#details mark").all_inner_texts()
+        assert marks.count("Salma Idrissi") == 2 and "Atlas Numérique" in marks
+        panel = tab.inner_text("#details")
+        assert "fonction : directrice générale" in panel and "part : 30" in panel
+        assert "2024-03-12" in panel and "confiance 0.85" in panel
+        assert tab.eval_on_selector_all("#details a", "(links) => links.map((a) => a.href)") == [
+            "https://presse.example/oriental"
+        ]
+        # the other document has a javascript: address: no link; the undated one shows no date
+        tab.fill("#search", "oujda")
+        tab.press("#search", "Enter")
+        assert "Géographie de l'Oriental · 2023-06-01" in tab.inner_text("#details")
+        assert all(
+            h.startswith("https://") for h in tab.eval_on_selector_all("#details a", "(a) => a.map((x) => x.href)")
+        )
+        assert tab.problems == []
+    finally:
+        tab.close()
