@@ -306,6 +306,7 @@ def viz(
     predicates: list[str] = typer.Option(None, "--predicates", help="Keep these relations (repeat or comma-separate)."),
     min_degree: int = typer.Option(0, "--min-degree", help="Drop entities with fewer relations than this."),
     max_nodes: int = typer.Option(None, "--max-nodes", help="Keep only this many entities, the most connected."),
+    first: int = typer.Option(100, "--first-view", help="Entities drawn when the page opens (the rest on demand)."),
 ) -> None:
     """Write the graph as one interactive, offline HTML page (search, filters, evidence sentences).
 
@@ -317,7 +318,7 @@ def viz(
     def names(values):
         return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
 
-    options = ViewOptions(focus, hops, names(classes), names(predicates), min_degree, max_nodes)
+    options = ViewOptions(focus, hops, names(classes), names(predicates), min_degree, max_nodes, first)
     try:
         path = write_html_graph(KGStore.open(store), out or Path(store) / "graph.html", options)
     except (StoreError, VizError) as exc:

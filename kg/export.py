@@ -5,7 +5,10 @@
   developers read plain JSON; claims keep their source document ("derivedFrom").
 - ``nquads``: every quad, named graphs included (lossless).
 - ``graphml`` / ``gexf``: actors and relations through networkx, for Cytoscape
-  and Gephi; labels, classes and predicates are scalar attributes.
+  and Gephi; labels, classes, predicates and Louvain communities are scalar
+  attributes, and each actor carries the position, size and colour of the graph
+  page (GEXF ``viz:`` elements; GraphML ``x``, ``y``, ``size``, ``r``, ``g``, ``b``),
+  so Gephi opens the graph laid out.
 - ``csv``: ``nodes.csv`` and ``edges.csv``, for spreadsheets.
 """
 
@@ -59,12 +62,24 @@ def _jsonld(store: KGStore) -> bytes:
 
 
 def _scalar_graph(store: KGStore) -> nx.MultiDiGraph:
-    """Actors and relations with scalar attributes only (GraphML and GEXF take no tuples nor None)."""
-    from kg.analysis import to_networkx
+    """Actors and relations with scalar attributes only (GraphML and GEXF take no tuples nor None), plus each
+    actor's community and the position, size and colour it has on the graph page."""
+    from kg.analysis import communities, to_networkx
+    from kg.viz import CLASS_STYLE, OTHER_STYLE, first_view, layout, node_size
 
     graph = to_networkx(store)
-    for _, attrs in graph.nodes(data=True):
+    positions = layout(graph, core=first_view(graph))
+    community = {n: group.number for group in communities(graph) for n in group.nodes}
+    max_degree = max((d for _, d in graph.degree()), default=0)
+    for node, attrs in graph.nodes(data=True):
         attrs["aliases"] = "|".join(attrs.get("aliases", ()))
+        attrs["community"] = community.get(node, 0)
+        colour = CLASS_STYLE.get(attrs["class"], OTHER_STYLE)[0]
+        x, y = positions[node]
+        attrs["x"], attrs["y"] = x, -y  # the page's y axis points down, Gephi's up
+        attrs["size"] = node_size(graph.degree(node), max_degree)
+        attrs["color"] = colour
+        attrs["r"], attrs["g"], attrs["b"] = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     for _, _, attrs in graph.edges(data=True):
         attrs["label"] = attrs["predicate"]  # Gephi and Cytoscape show an edge's label
         if attrs.get("confidence") is None:
@@ -77,8 +92,14 @@ def _graphml(store: KGStore) -> bytes:
 
 
 def _gexf(store: KGStore) -> bytes:
+    graph = _scalar_graph(store)
+    for _, attrs in graph.nodes(data=True):
+        # GEXF has its own elements for these (networkx writes the "viz" dict as viz:position/color/size)
+        x, y, size = attrs.pop("x"), attrs.pop("y"), attrs.pop("size")
+        rgb = {"r": attrs.pop("r"), "g": attrs.pop("g"), "b": attrs.pop("b"), "a": 1.0}
+        attrs["viz"] = {"position": {"x": x, "y": y, "z": 0.0}, "size": size, "color": rgb}
     buf = io.BytesIO()
-    nx.write_gexf(_scalar_graph(store), buf)
+    nx.write_gexf(graph, buf)
     return buf.getvalue()
 
 
