@@ -26,7 +26,7 @@ from kg.cache import CACHE_DIR, AnalysisCache, analyse_cached, build_documents
 from kg.distributed import analyser
 from kg.ingest import IngestOptions, Skipped, Warned, find_input_files, read_documents
 from kg.model import Document, DocumentAnalysis
-from kg.rdf import document_iri, document_quads, entity_quads
+from kg.rdf import document_iri, document_quads, entity_quads, inferred_quads
 from kg.resolve import Resolution, resolve_entities
 from kg.store import STORE_DIR, outputs_present, quads_digest, write_outputs
 
@@ -140,6 +140,8 @@ def analyse_files(
 def graph_quads(analyses: list[DocumentAnalysis], resolution: Resolution) -> list:
     """All quads of a build; a document read twice (same text) is one named graph with both sources.
 
+    The entailed relations (:func:`kg.rdf.inferred_quads`) come last, in their own graph.
+
     Its metadata is the first copy's, completed by the others (a page gives the author, a feed the link).
     """
     quads = list(entity_quads(resolution.entities))
@@ -154,6 +156,7 @@ def graph_quads(analyses: list[DocumentAnalysis], resolution: Resolution) -> lis
     for doc_id, a in first.items():
         document = replace(a.document, metadata=tuple(metadata.get(doc_id, {}).items()))
         quads.extend(document_quads(document, a, resolution, sources[doc_id]))
+    quads.extend(inferred_quads(quads))  # headOf is also worksFor, partnerOf goes both ways (ontology/README.md)
     return quads
 
 
