@@ -187,35 +187,13 @@ def _influence(graph) -> nx.DiGraph:
     return directed
 
 
-def _pagerank(graph: nx.DiGraph, alpha: float = 0.85, tol: float = 1e-10, max_iter: int = 200) -> dict[str, float]:
-    """PageRank by power iteration, as networkx defines it (dangling nodes spread evenly).
-
-    ``nx.pagerank`` needs scipy, which is not a dependency of this project.
-    """
-    n = len(graph)
-    if not n:
-        return {}
-    rank = dict.fromkeys(graph, 1 / n)
-    out_degree = dict(graph.out_degree())
-    for _ in range(max_iter):
-        dangling = alpha * sum(rank[u] for u in graph if not out_degree[u]) / n
-        new = dict.fromkeys(graph, (1 - alpha) / n + dangling)
-        for u, v in graph.edges():
-            new[v] += alpha * rank[u] / out_degree[u]
-        converged = sum(abs(new[u] - rank[u]) for u in graph) < n * tol
-        rank = new
-        if converged:
-            break
-    return rank
-
-
 def _scores(graph, measure: str) -> dict[str, float]:
     if measure == "degree":
         return dict(_connections(graph).degree())
     if measure == "betweenness":
         return nx.betweenness_centrality(_connections(graph))
     if measure == "pagerank":
-        return _pagerank(_influence(graph))
+        return nx.pagerank(_influence(graph), alpha=0.85, tol=1e-10, max_iter=200)  # scipy's sparse power iteration
     raise ValueError(f"unknown centrality measure {measure!r}; expected one of {', '.join(MEASURES)}")
 
 
