@@ -222,7 +222,9 @@ def query(
     store: Path = typer.Option(Path("out"), "--store", "-s", help="Output folder of kg build."),
     file: Path = typer.Option(None, "--file", "-f", help="Read the query from a .rq file."),
     fmt: str = typer.Option(
-        "table", "--format", help="table, csv, tsv, json; for CONSTRUCT/DESCRIBE: table, turtle, ntriples, jsonld."
+        "table",
+        "--format",
+        help="table, csv, tsv, json, xml (SPARQL 1.1 results); CONSTRUCT/DESCRIBE: table, turtle, ntriples, jsonld.",
     ),
     param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a library query (repeatable)."),
     list_queries: bool = typer.Option(False, "--list", help="List the library queries and what they answer."),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from pathlib import Path
 
@@ -13,9 +10,15 @@ import pyoxigraph as ox
 from kg.rdf import PREFIXES
 from kg.store import KGStore, QuerySyntaxError, term_value
 
-SOLUTION_FORMATS = ("table", "csv", "tsv", "json")
+SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("table", "turtle", "ntriples", "jsonld")
-FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples", "jsonld")
+FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld")
+_RESULT_FORMATS = {  # SPARQL 1.1 Query Results formats, written by pyoxigraph
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 
 
@@ -82,18 +85,21 @@ def format_result(result, fmt: str = "table", max_width: int = 60) -> str:
         return _format_graph(result, fmt, max_width)
     if fmt not in SOLUTION_FORMATS:
         raise QueryError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; use {', '.join(SOLUTION_FORMATS)}")
+    if fmt in _RESULT_FORMATS:
+        return serialise_solutions(result, fmt)
     if isinstance(result, ox.QueryBoolean):
-        result = bool(result)
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result})
         return "true" if result else "false"
-    if fmt == "json":
-        return result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8")
     names = [v.value for v in result.variables]
     rows = [[sol[n] for n in names] for sol in result]
-    if fmt in ("csv", "tsv"):
-        return _delimited(names, rows, "," if fmt == "csv" else "\t")
     return _table(names, rows, max_width)
+
+
+def serialise_solutions(result: ox.QuerySolutions | ox.QueryBoolean, fmt: str) -> str:
+    """A SELECT or ASK answer in a SPARQL 1.1 results format (csv, tsv, json, xml), by pyoxigraph's writers.
+
+    TSV writes terms in N-Triples syntax (``<iri>``, ``"texte"@fr``), CSV their plain values.
+    """
+    return result.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8")
 
 
 def _format_graph(result, fmt: str, max_width: int) -> str:
@@ -105,15 +111,6 @@ def _format_graph(result, fmt: str, max_width: int) -> str:
         return _table(["subject", "predicate", "object"], rows, max_width)
     prefixes = PREFIXES if fmt != "ntriples" else None
     return ox.serialize(triples, format=_RDF_FORMATS[fmt], prefixes=prefixes).decode("utf-8")
-
-
-def _delimited(names: list[str], rows: list[list], delimiter: str) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow(["" if t is None else str(term_value(t)) for t in row])
-    return buf.getvalue()
 
 
 def _table(names: list[str], rows: list[list], max_width: int) -> str:
