@@ -311,8 +311,12 @@ def viz(
     out: Path = typer.Option(None, "--out", "-o", help="HTML file to write (default: STORE/graph.html)."),
     focus: str = typer.Option(None, "--focus", help="Draw only the neighbourhood of the entity with this label."),
     hops: int = typer.Option(1, "--hops", help="With --focus: how many relations away from it to go."),
-    classes: list[str] = typer.Option(None, "--classes", help="Keep these classes (repeat or comma-separate)."),
-    predicates: list[str] = typer.Option(None, "--predicates", help="Keep these relations (repeat or comma-separate)."),
+    classes: list[str] = typer.Option(
+        None, "--classes", help="Keep these classes: names or labels, e.g. Organization or Organisation (repeatable)."
+    ),
+    predicates: list[str] = typer.Option(
+        None, "--predicates", help="Keep these relations: names or labels, e.g. headOf, dirige, 'head of' (repeatable)."
+    ),
     min_degree: int = typer.Option(0, "--min-degree", help="Drop entities with fewer relations than this."),
     max_nodes: int = typer.Option(None, "--max-nodes", help="Keep only this many entities, the most connected."),
 ) -> None:
@@ -322,11 +326,16 @@ def viz(
     """
     from kg.store import KGStore, StoreError
     from kg.viz import ViewOptions, VizError, write_html_graph
+    from kg.vocab import ENTITY_CLASSES, PREDICATES, local_name
 
-    def names(values):
-        return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+    def names(values, allowed):
+        """Local names from what was typed: a local name or a French/English label ('dirige', 'Organisation')."""
+        typed = (v.strip() for value in values or () for v in value.split(",") if v.strip())
+        return tuple(local_name(v, allowed) or v for v in typed)  # an unknown name is left for kg.viz to report
 
-    options = ViewOptions(focus, hops, names(classes), names(predicates), min_degree, max_nodes)
+    options = ViewOptions(
+        focus, hops, names(classes, ENTITY_CLASSES), names(predicates, PREDICATES), min_degree, max_nodes
+    )
     try:
         path = write_html_graph(KGStore.open(store), out or Path(store) / "graph.html", options)
     except (StoreError, VizError) as exc:

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from kg.rdf import PREFIXES
 from kg.store import KGStore, QuerySyntaxError, term_value
+from kg.vocab import check_query_terms
 
 SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("table", "turtle", "ntriples", "jsonld")
@@ -35,10 +36,11 @@ def answer(store_dir: str | Path, query: str, params: dict | None = None, fmt: s
     store = KGStore.open(store_dir)
     # a lone word cannot be SPARQL: treat it as a library query name, so a typo gets "no such query", not a parse error
     if is_query_name(query.strip()) or re.fullmatch(r"[\w-]+", query.strip()):
-        result = raw_named_query(store, query.strip(), params)
+        result = raw_named_query(store, query.strip(), params, check_names=True)  # a typo says so, with near names
     elif params:
         raise QueryError("--param only applies to library queries ('kg query --list' shows them)")
     else:
+        check_query_terms(query)  # a misspelt ekg: term would silently match nothing
         try:
             result = store.raw_query(query)
         except QuerySyntaxError as exc:
