@@ -76,8 +76,8 @@ class BuildReport:
     files: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Warned] = field(default_factory=list)
-    entities_by_class: Counter = field(default_factory=Counter)
-    relations_by_predicate: Counter = field(default_factory=Counter)
+    entities_by_class: Counter[str] = field(default_factory=Counter)
+    relations_by_predicate: Counter[str] = field(default_factory=Counter)
     triples: int = 0
     seconds: float = 0.0
     outputs: dict[str, Path] = field(default_factory=dict)

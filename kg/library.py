@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from kg.rdf import PREFIXES
 from kg.search import search_key
-from kg.store import KGStore, term_value
+from kg.store import KGStore, Value, term_value
 from kg.vocab import EKG, ENTITY_CLASSES, PREDICATES
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -221,7 +221,7 @@ def nearest_labels(store: KGStore, typed: str, limit: int = 5) -> list[str]:
     return list(dict.fromkeys(label_of[key] for key, _, _ in matches))[:limit]
 
 
-def run_named_query(store: KGStore, name: str, check_names: bool = False, **params) -> list[dict]:
+def run_named_query(store: KGStore, name: str, check_names: bool = False, **params: object) -> list[dict[str, Value]]:
     """Rows of a library query as plain dicts, e.g. ``run_named_query(store, "partners", entity="Technopark")``.
 
     An unknown name gives no rows; with ``check_names=True`` it raises :class:`UnknownEntityError` instead.
