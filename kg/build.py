@@ -125,10 +125,17 @@ def analyse_files(
     scheduler: str | None = None,
     ingest: IngestOptions | None = None,
     base: Path | None = None,
+    out_dir: Path | None = None,
 ) -> list[DocumentAnalysis]:
-    """Analyses of the documents of ``paths`` (plus, unless ``prune``, the cache's other members); NLP for misses."""
+    """Analyses of the documents of ``paths`` (plus, unless ``prune``, the cache's other members); NLP for misses.
+
+    Files inside ``out_dir`` are never inputs: a build into a folder of its corpus must not read its own pages.
+    """
     paths = list(paths)
     files = find_input_files(paths)
+    if out_dir is not None:
+        outputs = Path(os.path.abspath(out_dir))
+        files = [f for f in files if not Path(os.path.abspath(f)).is_relative_to(outputs)]
     report.files = len(files)
     report.base = base or base_folder(paths)
     docs = _canonical_documents(files, report.base, report, ingest or IngestOptions())
@@ -230,6 +237,7 @@ def build_graph(
             scheduler=scheduler,
             ingest=ingest,
             base=base,
+            out_dir=out_dir,
         ),
         write_html,
         validate,

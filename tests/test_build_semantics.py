@@ -127,3 +127,11 @@ def test_cli_build_add_and_remove_print_what_changed(nlp, corpora, tmp_path):
     assert quiet.exit_code == 0 and quiet.output.strip() == ""
     verbose = runner.invoke(app, ["-v", "build", str(a), "--out", str(out), "--no-html", "--no-validate"])
     assert "a/ziz.txt: 1 sentences" in verbose.output
+
+
+def test_a_build_into_a_folder_of_its_corpus_does_not_read_its_own_outputs(nlp, corpora, tmp_path):
+    a, _ = corpora
+    build([a], a / "out")
+    (a / "out" / "graph.html").write_text("<html><body>" + "Une page de kg. " * 20 + "</body></html>")
+    again = build([a], a / "out")
+    assert again.files == 2 and sources(a / "out") == ["a/safran.txt", "a/ziz.txt"]
