@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
@@ -35,6 +36,10 @@ def sources(out) -> list[str]:
     return sorted(r["s"] for r in rows)
 
 
+def quads(out) -> set[str]:
+    return {str(q) for q in ox.parse((out / "graph.trig").read_bytes(), format=ox.RdfFormat.TRIG)}
+
+
 def build(paths, out, **options):
     return build_graph(paths, out, write_html=False, validate=False, **options)
 
@@ -63,6 +68,11 @@ def test_add_keeps_the_earlier_documents_and_remove_takes_them_out(nlp, corpora,
     assert added.documents == 3 and added.changes.added == ("b/oasis.txt",) and not added.changes.removed
     assert sources(out) == ["a/safran.txt", "a/ziz.txt", "b/oasis.txt"]
     with_all = len(KGStore.open(out))
+    fresh = tmp_path / "fresh"
+    assert build([a, b], fresh).triples == added.triples
+    assert quads(out) == quads(fresh)  # --add gives the graph a build of both corpora gives
+    kept = tmp_path / "kept"
+    build([a / "safran.txt", b / "oasis.txt"], kept)  # what should remain after removing a/ziz.txt
 
     def no_nlp(*args, **kwargs):
         raise AssertionError("kg remove must not run the NLP: every remaining document is cached")
@@ -72,6 +82,7 @@ def test_add_keeps_the_earlier_documents_and_remove_takes_them_out(nlp, corpora,
     assert removed.documents == 2 and removed.changes.removed == ("a/ziz.txt",)
     assert sources(out) == ["a/safran.txt", "b/oasis.txt"]
     assert len(KGStore.open(out)) < with_all
+    assert quads(out) == quads(kept)  # removing gives the graph of the remaining documents, triple for triple
     labels = {r["l"] for r in KGStore.open(out).query("SELECT ?l WHERE { ?e rdfs:label ?l }")}
     assert "Ziz Agritech" not in labels and "Oasis Cloud" in labels
     # by document IRI too
