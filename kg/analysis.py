@@ -16,12 +16,42 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import networkx as nx
 import pyoxigraph as ox
 
 from kg.store import KGStore, atomic_write_bytes
 from kg.vocab import ENTITY_CLASSES, PREDICATES, SYMMETRIC_PREDICATES
+
+if TYPE_CHECKING:
+    import rdflib
+
+# nodes are entity IRIs; node and edge attributes as in to_networkx
+ActorGraph: TypeAlias = "nx.MultiDiGraph[str, dict[str, object], dict[str, object]]"
+Source: TypeAlias = "KGStore | rdflib.Graph"  # a store, or an rdflib Graph or Dataset
+
+__all__ = [
+    "MEASURES",
+    "ActorGraph",
+    "ActorRanking",
+    "ActorScore",
+    "Bridge",
+    "Community",
+    "ConnectionPath",
+    "GraphStats",
+    "Link",
+    "UnknownActorError",
+    "central_actors",
+    "communities",
+    "community_bridges",
+    "connection_paths",
+    "ego_network",
+    "export_csv",
+    "find_actor",
+    "graph_stats",
+    "to_networkx",
+]
 
 MEASURES = ("degree", "betweenness", "pagerank")
 LOUVAIN_SEED = 42  # fixed so that communities come out the same on every run
@@ -110,7 +140,7 @@ def _query_text(name: str) -> str:
     return files("kg.queries").joinpath(name).read_text(encoding="utf-8")
 
 
-def _as_store(source) -> KGStore:
+def _as_store(source: Source) -> KGStore:
     if isinstance(source, KGStore):
         return source
     import rdflib
@@ -137,7 +167,9 @@ def _checked(names: Iterable[str] | None, allowed: tuple[str, ...], what: str) -
     return names
 
 
-def to_networkx(source, classes: Iterable[str] | None = None, predicates: Iterable[str] | None = None):
+def to_networkx(
+    source: Source, classes: Iterable[str] | None = None, predicates: Iterable[str] | None = None
+) -> ActorGraph:
     """The actors and their relations as a ``MultiDiGraph`` keyed by entity IRI (edge key = predicate).
 
     Nodes carry ``label``, ``class``, ``aliases``, ``documents`` and ``mentions``; edges carry
@@ -169,7 +201,7 @@ def to_networkx(source, classes: Iterable[str] | None = None, predicates: Iterab
     return graph
 
 
-def _connections(graph) -> nx.Graph:
+def _connections(graph: ActorGraph) -> nx.Graph:
     """Who is linked to whom, ignoring direction and the number of relations."""
     simple = nx.Graph()
     simple.add_nodes_from(graph.nodes)
@@ -177,7 +209,7 @@ def _connections(graph) -> nx.Graph:
     return simple
 
 
-def _influence(graph) -> nx.DiGraph:
+def _influence(graph: ActorGraph) -> nx.DiGraph:
     directed = nx.DiGraph()
     directed.add_nodes_from(graph.nodes)
     for u, v, predicate in graph.edges(keys=True):
@@ -187,53 +219,31 @@ def _influence(graph) -> nx.DiGraph:
     return directed
 
 
-def _pagerank(graph: nx.DiGraph, alpha: float = 0.85, tol: float = 1e-10, max_iter: int = 200) -> dict[str, float]:
-    """PageRank by power iteration, as networkx defines it (dangling nodes spread evenly).
-
-    ``nx.pagerank`` needs scipy, which is not a dependency of this project.
-    """
-    n = len(graph)
-    if not n:
-        return {}
-    rank = dict.fromkeys(graph, 1 / n)
-    out_degree = dict(graph.out_degree())
-    for _ in range(max_iter):
-        dangling = alpha * sum(rank[u] for u in graph if not out_degree[u]) / n
-        new = dict.fromkeys(graph, (1 - alpha) / n + dangling)
-        for u, v in graph.edges():
-            new[v] += alpha * rank[u] / out_degree[u]
-        converged = sum(abs(new[u] - rank[u]) for u in graph) < n * tol
-        rank = new
-        if converged:
-            break
-    return rank
-
-
-def _scores(graph, measure: str) -> dict[str, float]:
+def _scores(graph: ActorGraph, measure: str) -> dict[str, float]:
     if measure == "degree":
         return dict(_connections(graph).degree())
     if measure == "betweenness":
         return nx.betweenness_centrality(_connections(graph))
     if measure == "pagerank":
-        return _pagerank(_influence(graph))
+        return nx.pagerank(_influence(graph), alpha=0.85, tol=1e-10, max_iter=200)  # scipy's sparse power iteration
     raise ValueError(f"unknown centrality measure {measure!r}; expected one of {', '.join(MEASURES)}")
 
 
-def _label(graph, node: str) -> str:
+def _label(graph: ActorGraph, node: str) -> str:
     return graph.nodes[node]["label"]
 
 
-def _ranked(graph, scores: dict[str, float]) -> list[str]:
+def _ranked(graph: ActorGraph, scores: dict[str, float]) -> list[str]:
     return sorted(scores, key=lambda n: (-scores[n], _label(graph, n).casefold(), n))
 
 
-def central_actors(graph, measure: str = "degree", top: int = 10) -> list[ActorScore]:
+def central_actors(graph: ActorGraph, measure: str = "degree", top: int = 10) -> list[ActorScore]:
     """The ``top`` actors by ``degree`` (number of actors linked), ``betweenness`` or ``pagerank``."""
     scores = _scores(graph, measure)
     return [ActorScore(n, _label(graph, n), graph.nodes[n]["class"], scores[n]) for n in _ranked(graph, scores)[:top]]
 
 
-def communities(graph, seed: int = LOUVAIN_SEED, resolution: float = 1.0) -> list[Community]:
+def communities(graph: ActorGraph, seed: int = LOUVAIN_SEED, resolution: float = 1.0) -> list[Community]:
     """Groups of actors more linked to each other than to the rest (Louvain), largest first."""
     groups = nx.community.louvain_communities(_connections(graph), seed=seed, resolution=resolution)
     ordered = sorted(groups, key=lambda g: (-len(g), min(_label(graph, n).casefold() for n in g)))
@@ -248,7 +258,7 @@ def _normalized(text: str) -> str:
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).casefold().split())
 
 
-def find_actor(graph, label: str) -> str:
+def find_actor(graph: ActorGraph, label: str) -> str:
     """The node whose label, or else alias, matches ``label`` ignoring accents and case."""
     wanted = _normalized(label)
     by_label = [n for n in graph if _normalized(_label(graph, n)) == wanted]
@@ -262,14 +272,14 @@ def find_actor(graph, label: str) -> str:
     return min(matches, key=lambda n: (-graph.nodes[n]["documents"], n))
 
 
-def _link(graph, a: str, b: str) -> Link:
+def _link(graph: ActorGraph, a: str, b: str) -> Link:
     for u, v in ((a, b), (b, a)):
         if graph.has_edge(u, v):
             return Link(u, min(graph[u][v]), v)
     raise KeyError((a, b))
 
 
-def connection_paths(graph, source_label: str, target_label: str, limit: int = 5) -> list[ConnectionPath]:
+def connection_paths(graph: ActorGraph, source_label: str, target_label: str, limit: int = 5) -> list[ConnectionPath]:
     """The shortest chains of relations between two actors (at most ``limit``); empty when not connected."""
     source, target = find_actor(graph, source_label), find_actor(graph, target_label)
     connections = _connections(graph)
@@ -284,14 +294,14 @@ def connection_paths(graph, source_label: str, target_label: str, limit: int = 5
     ]
 
 
-def ego_network(graph, label: str, radius: int = 1):
+def ego_network(graph: ActorGraph, label: str, radius: int = 1) -> ActorGraph:
     """The actor found by ``label`` with everyone within ``radius`` relations, as a ``MultiDiGraph``."""
     center = find_actor(graph, label)
     nodes = nx.ego_graph(_connections(graph), center, radius=radius)
     return graph.subgraph(nodes).copy()
 
 
-def community_bridges(graph, groups: list[Community] | None = None) -> list[Bridge]:
+def community_bridges(graph: ActorGraph, groups: list[Community] | None = None) -> list[Bridge]:
     """Relations linking actors of different communities: the few ties that hold the map together."""
     groups = communities(graph) if groups is None else groups
     member_of = {n: c.number for c in groups for n in c.nodes}
@@ -311,7 +321,7 @@ def _csv_bytes(header: list[str], rows: Iterable[list]) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def export_csv(graph, out_dir: str | Path) -> tuple[Path, Path]:
+def export_csv(graph: ActorGraph, out_dir: str | Path) -> tuple[Path, Path]:
     """Write ``nodes.csv`` and ``edges.csv`` (with each actor's degree and community) into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -333,7 +343,7 @@ def export_csv(graph, out_dir: str | Path) -> tuple[Path, Path]:
     return nodes_path, edges_path
 
 
-def graph_stats(source, top: int = 10) -> GraphStats:
+def graph_stats(source: Source, top: int = 10) -> GraphStats:
     """The summary ``kg stats`` prints: the most connected actors with every measure, and the communities."""
     graph = source if isinstance(source, nx.MultiDiGraph) else to_networkx(source)
     degree, betweenness, pagerank = (_scores(graph, m) for m in MEASURES)

@@ -1,20 +1,69 @@
-"""``kg build``: files in, graph outputs out. Runs every stage once, in order."""
+"""``kg build``: files in, graph outputs out. Runs every stage once, in order.
+
+What a build into ``--out`` holds (the cache in ``OUT/.kg-cache`` only saves NLP, it never adds documents):
+
+- ``build_graph(paths, out)``: exactly the documents of ``paths``;
+- ``build_graph(paths, out, add=True)``: the previous documents plus those of ``paths`` (a source read again
+  replaces its previous version);
+- ``remove_documents(out, refs)``: the previous documents less those named (by source, path, id or IRI).
+
+Sources are stored relative to the build's *base folder*: the folder holding the paths given (with several
+paths, the deepest folder holding them all), so ``kg build seeds/`` stores ``seeds/a.txt`` wherever it runs
+from. ``--add`` keeps the base of the build it adds to (a file outside it is stored as ``../x/b.txt``); a
+URL-like source is stored as it is.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg.cache import AnalysisCache, analyse_cached, build_documents
+from kg.cache import CACHE_DIR, AnalysisCache, analyse_cached, build_documents
 from kg.distributed import analyser
 from kg.ingest import IngestOptions, Skipped, Warned, find_input_files, read_documents
-from kg.model import DocumentAnalysis
-from kg.rdf import document_quads, entity_quads
+from kg.model import Document, DocumentAnalysis
+from kg.rdf import document_iri, document_quads, entity_quads, inferred_quads
 from kg.resolve import Resolution, resolve_entities
-from kg.store import outputs_present, quads_digest, write_outputs
+from kg.store import STORE_DIR, outputs_present, quads_digest, write_outputs
+
+_BASE = "base"  # cache meta entry: the base folder, relative to the output folder
+# what tells a kg output folder: anything a build writes (a folder holding only these is safe to build into)
+KG_OUTPUT_NAMES = frozenset({CACHE_DIR, STORE_DIR, "graph.trig", "graph.ttl", "graph.html"})
+
+
+class BuildError(ValueError):
+    """A build that would lose or mix data (an output folder that is not kg's, an unknown document to remove)."""
+
+
+@dataclass(frozen=True)
+class BuildChanges:
+    """Sources added, removed and replaced (same source, new text) with respect to the previous build."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.replaced)
+
+    def summary(self) -> str:
+        if not self:
+            return "none"
+        return f"{len(self.added)} added, {len(self.removed)} removed, {len(self.replaced)} replaced"
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One document of a build, for ``kg build -v``."""
+
+    source: str
+    sentences: int
+    mentions: int
+    claims: int
 
 
 @dataclass
@@ -27,14 +76,42 @@ class BuildReport:
     files: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Warned] = field(default_factory=list)
-    entities_by_class: Counter = field(default_factory=Counter)
-    relations_by_predicate: Counter = field(default_factory=Counter)
+    entities_by_class: Counter[str] = field(default_factory=Counter)
+    relations_by_predicate: Counter[str] = field(default_factory=Counter)
     triples: int = 0
     seconds: float = 0.0
     outputs: dict[str, Path] = field(default_factory=dict)
     duplicates: int = 0
     cached: int = 0  # documents whose analysis came from the cache (no NLP)
     violations: int | None = None  # SHACL violations of the output; None when not validated
+    changes: BuildChanges = BuildChanges()
+    base: Path | None = None  # the folder sources are relative to
+    per_document: list[DocumentSummary] = field(default_factory=list)
+
+
+def base_folder(paths: Iterable[str | Path]) -> Path:
+    """The folder sources are relative to: the deepest folder holding every path given."""
+    parents = [str(Path(os.path.abspath(p)).parent) for p in paths]
+    return Path(os.path.commonpath(parents)) if parents else Path(os.getcwd())
+
+
+def canonical_source(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` with ``/`` separators (``..`` when outside it)."""
+    return Path(os.path.relpath(os.path.abspath(path), base)).as_posix()
+
+
+def _canonical_documents(
+    files: list[Path], base: Path, report: BuildReport, ingest: IngestOptions
+) -> Iterator[Document]:
+    """The documents of ``files``, their sources rewritten relative to ``base`` (``news.jsonl:12`` keeps its item)."""
+    for path in files:
+        given = str(path)
+        stored = canonical_source(path, base)
+        for document in read_documents([path], report.skipped, report.warnings, ingest):
+            source = document.source
+            if source.startswith(given):
+                source = stored + source[len(given) :]
+            yield replace(document, source=source)
 
 
 def analyse_files(
@@ -43,16 +120,26 @@ def analyse_files(
     on_document: Callable[[], None] | None = None,
     batch_size: int = 32,
     cache: AnalysisCache | None = None,
-    prune: bool = False,
+    prune: bool = True,
     workers: int = 1,
     scheduler: str | None = None,
     ingest: IngestOptions | None = None,
+    base: Path | None = None,
+    out_dir: Path | None = None,
     model: Path | None = None,
 ) -> list[DocumentAnalysis]:
-    """Analyses of the build's documents (see :func:`kg.cache.build_documents`); NLP only for those not cached."""
+    """Analyses of the documents of ``paths`` (plus, unless ``prune``, the cache's other members); NLP for misses.
+
+    Files inside ``out_dir`` are never inputs: a build into a folder of its corpus must not read its own pages.
+    """
+    paths = list(paths)
     files = find_input_files(paths)
+    if out_dir is not None:
+        outputs = Path(os.path.abspath(out_dir))
+        files = [f for f in files if not Path(os.path.abspath(f)).is_relative_to(outputs)]
     report.files = len(files)
-    docs = read_documents(files, report.skipped, report.warnings, ingest or IngestOptions())
+    report.base = base or base_folder(paths)
+    docs = _canonical_documents(files, report.base, report, ingest or IngestOptions())
     documents = build_documents(docs, cache, prune)
     nlp_stage = analyser(workers, scheduler, batch_size, model)
     return list(analyse_cached(documents, cache, nlp_stage, on_document))
@@ -60,6 +147,8 @@ def analyse_files(
 
 def graph_quads(analyses: list[DocumentAnalysis], resolution: Resolution) -> list:
     """All quads of a build; a document read twice (same text) is one named graph with both sources.
+
+    The entailed relations (:func:`kg.rdf.inferred_quads`) come last, in their own graph.
 
     Its metadata is the first copy's, completed by the others (a page gives the author, a feed the link).
     """
@@ -75,7 +164,37 @@ def graph_quads(analyses: list[DocumentAnalysis], resolution: Resolution) -> lis
     for doc_id, a in first.items():
         document = replace(a.document, metadata=tuple(metadata.get(doc_id, {}).items()))
         quads.extend(document_quads(document, a, resolution, sources[doc_id]))
+    quads.extend(inferred_quads(quads))  # headOf is also worksFor, partnerOf goes both ways (ontology/README.md)
     return quads
+
+
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse a folder holding files kg did not write: they would be mixed with, or lost to, the outputs."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise BuildError(f"{out_dir}: is a file, not a folder; give --out a new or empty folder")
+    foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in KG_OUTPUT_NAMES and not p.name.startswith("."))
+    if foreign and not (out_dir / CACHE_DIR).is_dir():
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise BuildError(
+            f"{out_dir}: not empty ({shown}) and not the output of kg build; give --out a new or empty folder"
+        )
+
+
+def _stored_base(cache: AnalysisCache, out_dir: Path) -> Path | None:
+    value = cache.meta(_BASE)
+    return Path(os.path.normpath(os.path.join(os.path.abspath(out_dir), value))) if value else None
+
+
+def _changes(before: list[Document], after: Iterable[Document]) -> BuildChanges:
+    old = {d.source: d.doc_id for d in before}
+    new = {d.source: d.doc_id for d in after}
+    return BuildChanges(
+        added=tuple(sorted(set(new) - set(old))),
+        removed=tuple(sorted(set(old) - set(new))),
+        replaced=tuple(sorted(s for s in set(old) & set(new) if old[s] != new[s])),
+    )
 
 
 def build_graph(
@@ -85,47 +204,128 @@ def build_graph(
     write_html: bool = True,
     validate: bool = True,
     use_cache: bool = True,
-    prune: bool = False,
+    prune: bool = True,
     workers: int = 1,
     scheduler: str | None = None,
     ingest: IngestOptions | None = None,
+    add: bool = False,
     model: str | Path | None = None,
 ) -> BuildReport:
     """Read ``paths``, extract, resolve, and write graph.ttl, graph.trig, graph.html and store/.
 
-    With ``validate`` the written quads are checked against ``ontology/shapes.ttl`` and the number of
-    violations lands in ``report.violations`` (the data is written either way, and the CLI says so).
-    ``model`` is a model folder written by ``kg train`` (default: the one shipped in the package).
+    The graph holds exactly the documents of ``paths``; with ``add`` it also keeps the documents already in
+    ``out_dir``. ``use_cache=False`` analyses every document again (the cache is refreshed). ``prune`` is
+    the old name of the default and ``prune=False`` means ``add``. With ``validate`` the written quads are
+    checked against ``ontology/shapes.ttl`` and the number of violations lands in ``report.violations``
+    (the data is written either way, and the CLI says so). ``model`` is a model folder written by
+    ``kg train`` (default: the one shipped in the package).
     """
     from kg.models import model_dir
 
     model = model_dir(model) if model is not None else None
-    started = time.perf_counter()
     out_dir = Path(out_dir)
-    report = BuildReport(out_dir=out_dir)
-    # the cache (OUT/.kg-cache) skips NLP for unchanged documents; see kg.cache for what a build keeps
-    cache = AnalysisCache(out_dir, model) if use_cache else None
-    analyses = analyse_files(
-        paths,
-        report,
-        on_document,
-        cache=cache,
-        prune=prune,
-        workers=workers,
-        scheduler=scheduler,
-        ingest=ingest,
-        model=model,
+    check_output_folder(out_dir)
+    add = add or not prune
+    paths = list(paths)
+    find_input_files(paths)  # a missing path is an error before the output folder is touched
+    cache = AnalysisCache(out_dir, reuse=use_cache, model=model)
+    base = _stored_base(cache, out_dir) if add else None
+    return _build(
+        out_dir,
+        cache,
+        lambda report: analyse_files(
+            paths,
+            report,
+            on_document,
+            cache=cache,
+            prune=not add,
+            workers=workers,
+            scheduler=scheduler,
+            ingest=ingest,
+            base=base,
+            out_dir=out_dir,
+            model=model,
+        ),
+        write_html,
+        validate,
     )
+
+
+def _document_matches(document: Document, ref: str, base: Path | None) -> bool:
+    """Whether ``ref`` (a source, a path, a document id or IRI, ``doc:ID``) names ``document``."""
+    if ref in (document.doc_id, document_iri(document.doc_id), f"doc:{document.doc_id}"):
+        return True
+    candidates = {ref.rstrip("/")}
+    if base is not None and "://" not in ref:
+        candidates.add(canonical_source(Path(ref), base).rstrip("/"))
+    for name in candidates:
+        # a file names the articles inside it (news.jsonl:3, feed.xml#entry-2); a folder names what it holds
+        if document.source == name or document.source.startswith((f"{name}:", f"{name}#", f"{name}/")):
+            return True
+    return False
+
+
+def remove_documents(
+    out_dir: str | Path,
+    refs: Iterable[str],
+    write_html: bool = True,
+    validate: bool = True,
+    on_document: Callable[[], None] | None = None,
+) -> BuildReport:
+    """Rebuild ``out_dir`` without the documents named by ``refs``; the others come from the cache (no NLP).
+
+    A ref is a stored source (``seeds/a.txt``, ``news.jsonl:12``), a path to a file or folder, a document id,
+    its IRI or ``doc:ID``. A ref that names no document raises :class:`BuildError` and nothing changes.
+    """
+    out_dir = Path(out_dir)
+    if not (out_dir / CACHE_DIR).is_dir():
+        raise BuildError(f"{out_dir}: no kg build here; run 'kg build PATH --out {out_dir}' first")
+    refs = [str(r) for r in refs]
+    cache = AnalysisCache(out_dir)
+    base = _stored_base(cache, out_dir)
+    members = cache.members()
+    unknown = [r for r in refs if not any(_document_matches(d, r, base) for d in members)]
+    if unknown:
+        cache.close()
+        shown = ", ".join(sorted(d.source for d in members)[:5]) or "none"
+        raise BuildError(
+            f"{out_dir}: no document matches {', '.join(map(repr, unknown))} (its documents include: {shown})"
+        )
+    kept = [d for d in members if not any(_document_matches(d, r, base) for r in refs)]
+
+    def analyse(report: BuildReport) -> list[DocumentAnalysis]:
+        report.base = base
+        return list(analyse_cached(kept, cache, analyser(), on_document))
+
+    return _build(out_dir, cache, analyse, write_html, validate)
+
+
+def _build(
+    out_dir: Path,
+    cache: AnalysisCache,
+    analyse: Callable[[BuildReport], list[DocumentAnalysis]],
+    write_html: bool,
+    validate: bool,
+) -> BuildReport:
+    """Resolve and write the analyses ``analyse`` gives, and record the build in ``cache``."""
+    started = time.perf_counter()
+    report = BuildReport(out_dir=out_dir)
+    previous = cache.members()
+    try:
+        analyses = analyse(report)
+    except BaseException:
+        cache.close()
+        raise
     unique = {a.document.doc_id: a for a in analyses}
     report.duplicates = len(analyses) - len(unique)
     resolution = resolve_entities(unique.values())
     quads = graph_quads(analyses, resolution)
     # an unchanged corpus gives the same quads: the outputs on disk are already this build's
     digest = quads_digest(quads)
-    written = cache.written() if cache is not None else {}
-    previous = outputs_present(out_dir, write_html) if written.get("digest") == digest else None
-    if previous is not None and (not validate or written.get("violations") is not None):
-        report.outputs = previous
+    written = cache.written()
+    on_disk = outputs_present(out_dir, write_html) if written.get("digest") == digest else None
+    if on_disk is not None and (not validate or written.get("violations") is not None):
+        report.outputs = on_disk
         report.violations = written.get("violations") if validate else None
     else:
         report.outputs = write_outputs(quads, out_dir)
@@ -138,17 +338,21 @@ def build_graph(
             from kg.viz import write_html_graph
 
             report.outputs["html"] = write_html_graph(KGStore.open(out_dir), out_dir / "graph.html")
-        if cache is not None:
-            cache.record_written(digest, report.violations)
+        cache.record_written(digest, report.violations)
     report.documents = len(unique)
     report.sentences = sum(a.sentence_count for a in unique.values())
     report.entities_by_class = Counter(e.cls for e in resolution.entities)
     distinct_facts = {(f.subject, f.predicate, f.object) for f in resolution.facts}
     report.relations_by_predicate = Counter(p for _, p, _ in distinct_facts)
     report.triples = len(quads)
-    if cache is not None:
-        report.cached = cache.hits
-        cache.finish(a.document for a in analyses)
+    report.cached = cache.hits
+    report.changes = _changes(previous, (a.document for a in analyses))
+    report.per_document = [
+        DocumentSummary(a.document.source, a.sentence_count, len(a.mentions), len(a.claims)) for a in analyses
+    ]
+    if report.base is not None:
+        cache.set_meta(_BASE, os.path.relpath(report.base, os.path.abspath(out_dir)))
+    cache.finish(a.document for a in analyses)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -7,11 +7,12 @@ versions), so editing a rule re-analyses everything while an unchanged
 document is never parsed twice.
 
 The cache also remembers the documents of the last completed build
-("members", by source). A build's documents are the ones it reads plus,
-unless ``prune`` is set, the members whose source it did not read again: a
-source read again replaces its previous version. SQLite commits are atomic,
-so an interrupted build leaves a usable cache, and the analyses it finished
-are reused by the next run.
+("members", by source) and the build's base folder (see
+:func:`kg.build.canonical_source`). A plain build's documents are exactly the
+ones it reads; ``kg build --add`` keeps the members whose source it did not read
+again (a source read again replaces its previous version) and ``kg remove``
+drops members. SQLite commits are atomic, so an interrupted build leaves a
+usable cache, and the analyses it finished are reused by the next run.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ Analyser = Callable[[Iterable[Document]], Iterator[DocumentAnalysis]]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS analyses (key TEXT PRIMARY KEY, analysis BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS members (source TEXT PRIMARY KEY, key TEXT NOT NULL, document BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -74,27 +76,40 @@ def content_key(document: Document) -> str:
 
 
 def source_key(source: str) -> str:
-    """Sources compare as absolute paths, so ``seeds/a.txt`` and ``./seeds/a.txt`` are one source."""
-    return source if "://" in source else os.path.abspath(source)
+    """How sources compare: as stored, since a build writes them in one canonical form (relative to its base)."""
+    return source
 
 
 class AnalysisCache:
-    """The SQLite file of one output folder: analyses by key, and the last build's documents."""
+    """The SQLite file of one output folder: analyses by key, and the last build's documents.
 
-    def __init__(self, out_dir: str | Path, model: Path | None = None):
+    With ``reuse=False`` no analysis is read back (everything is analysed again), but new ones are still stored.
+    """
+
+    def __init__(self, out_dir: str | Path, reuse: bool = True, model: Path | None = None):
         self.dir = Path(out_dir) / CACHE_DIR
         self.dir.mkdir(parents=True, exist_ok=True)
         self.version = pipeline_version(model)
+        self.reuse = reuse
         self._db = sqlite3.connect(self.dir / CACHE_FILE)
         self._db.executescript(_SCHEMA)
         self._pending = 0
         self.hits = 0
+
+    def meta(self, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, name: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
 
     def key(self, document: Document) -> str:
         return f"{self.version}:{content_key(document)}"
 
     def get(self, document: Document) -> DocumentAnalysis | None:
         """The cached analysis of ``document``, carrying this ``document`` (its source and metadata)."""
+        if not self.reuse:
+            return None
         row = self._db.execute("SELECT analysis FROM analyses WHERE key = ?", (self.key(document),)).fetchone()
         if row is None:
             return None

@@ -15,7 +15,9 @@ app = typer.Typer(
         "Build and query a knowledge graph of the Moroccan economic and tech ecosystem "
         "from French news articles.\n\n"
         "Example:\n\n  kg build seeds/ --out out/\n\n"
-        '  kg query "SELECT ?o ?f WHERE { ?o ekg:operates ?f }" --store out/'
+        '  kg query "SELECT ?o ?f WHERE { ?o ekg:operates ?f }" --store out/\n\n'
+        "Exit codes: 0 ok; 1 findings (SHACL violations, nothing could be built, a server or push failure); "
+        "2 usage or input error (bad option, missing file, unknown query, syntax error)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -25,30 +27,62 @@ console = Console()
 err = Console(stderr=True)
 
 
+VERBOSITY = {"level": 0}  # -q sets -1 (errors only), -v sets 1 (per-file detail)
+
+
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
 
 
+def warn(kind: str, message: str) -> None:
+    """A warning on stderr, unless -q."""
+    if VERBOSITY["level"] >= 0:
+        err.print(f"[yellow]{kind}:[/] {message}", highlight=False)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from kg import __version__
+
+        console.print(f"kg {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print kg's version and exit."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only (and the answers asked for)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print per-file detail."),
+) -> None:
+    """Options for every command; put them before the command: kg -q build ..."""
+    if quiet and verbose:
+        fail("choose one of --quiet and --verbose")
+    VERBOSITY["level"] = -1 if quiet else 1 if verbose else 0
+    console.quiet = quiet
+
+
 @app.command()
 def build(
     paths: list[Path] = typer.Argument(..., help="Files and folders of articles (folders are read recursively)."),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (new, empty, or an earlier kg build)."),
+    add: bool = typer.Option(
+        False,
+        "--add",
+        help="Add these documents to the graph already in --out (a file read again replaces its old version). "
+        "Without it, the graph holds exactly the documents of PATHS.",
+    ),
     html: bool = typer.Option(True, "--html/--no-html", help="Write graph.html."),
     validate: bool = typer.Option(
         True, "--validate/--no-validate", help="Check the output against the SHACL shapes (off for huge builds)."
     ),
-    prune: bool = typer.Option(
-        False,
-        "--prune",
-        help="Keep only the documents of this run. Without it, documents of earlier builds into the same --out "
-        "whose file is not read this time stay in the graph (a file read again replaces its old version).",
-    ),
+    prune: bool = typer.Option(False, "--prune", hidden=True, help="Accepted for old scripts: now the default."),
     use_cache: bool = typer.Option(
         True,
         "--cache/--no-cache",
-        help="Reuse the analyses of unchanged documents from OUT/.kg-cache. --no-cache analyses everything "
-        "and builds exactly this run's documents.",
+        help="Reuse the analyses of unchanged documents from OUT/.kg-cache. --no-cache analyses everything again.",
     ),
     workers: int = typer.Option(1, "--workers", "-j", min=1, help="spaCy processes for the NLP (nlp.pipe)."),
     scheduler: str = typer.Option(
@@ -73,11 +107,12 @@ def build(
 
     Reads .txt, web pages (.html), RSS/Atom feeds (.xml, .rss, .atom), JSON Lines (.jsonl) and CSV (.csv).
 
-    Re-building into the same --out only analyses new or changed documents (see --prune and --no-cache).
+    The graph in --out holds exactly the documents of PATHS (see --add and 'kg remove'); re-building only
+    analyses new or changed documents. Sources are stored relative to the folder holding PATHS.
 
     Example: kg build seeds/ --out out/
     """
-    from kg.build import build_graph, count_input_files
+    from kg.build import BuildError, build_graph, count_input_files
     from kg.distributed import ClusterError, check_scheduler
     from kg.formats import Fields
     from kg.ingest import IngestOptions, InputError
@@ -91,6 +126,7 @@ def build(
             check_scheduler(scheduler)
     except (InputError, ClusterError) as exc:
         fail(str(exc))
+    del prune  # the default now: a build holds exactly its documents
     columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("build", total=total)
@@ -102,27 +138,65 @@ def build(
                 write_html=html,
                 validate=validate,
                 use_cache=use_cache,
-                prune=prune,
                 workers=workers,
                 scheduler=scheduler,
                 ingest=ingest,
+                add=add,
                 model=model,
             )
-        except (ClusterError, ModelError) as exc:
+        except (ClusterError, BuildError, InputError, ModelError) as exc:
             fail(str(exc))
-    for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
-    for skipped in report.skipped:
-        err.print(f"[yellow]skipped:[/] {skipped.reason}", highlight=False)
-    if report.violations:
-        err.print(
-            f"[yellow]warning:[/] the output breaks its SHACL shapes {report.violations} time(s); "
-            f"see 'kg validate {out}'",
-            highlight=False,
-        )
-    print_summary(report)
+    report_build(report)
     if report.documents == 0:
         fail("no document could be read; nothing was built", code=1)
+
+
+@app.command()
+def remove(
+    documents: list[str] = typer.Argument(
+        ..., help="Documents to remove: stored sources (seeds/a.txt, news.jsonl:3), paths, ids or document IRIs."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder of kg build."),
+    html: bool = typer.Option(True, "--html/--no-html", help="Write graph.html."),
+    validate: bool = typer.Option(True, "--validate/--no-validate", help="Check the output against the SHACL shapes."),
+) -> None:
+    """Remove documents from a built graph and rebuild it from the cache (no NLP); prints what changed.
+
+    Example: kg remove seeds/000_569da23aa276cdde.txt --out out/
+    """
+    from kg.build import BuildError, remove_documents
+
+    try:
+        report = remove_documents(out, documents, write_html=html, validate=validate)
+    except BuildError as exc:
+        fail(str(exc))
+    report_build(report)
+
+
+def report_build(report) -> None:
+    """Warnings, what changed and the summary of a build (``-q``: none; ``-v``: each file too)."""
+    for warning in report.warnings:
+        warn("warning", warning.message)
+    for skipped in report.skipped:
+        warn("skipped", skipped.reason)
+    if report.violations:
+        warn(
+            "warning",
+            f"the output breaks its SHACL shapes {report.violations} time(s); see 'kg validate {report.out_dir}'",
+        )
+    if VERBOSITY["level"] > 0:
+        for d in report.per_document:
+            console.print(
+                f"  {d.source}: {d.sentences} sentences, {d.mentions} mentions, {d.claims} claims", highlight=False
+            )
+    changes = report.changes
+    for sign, sources in (("+", changes.added), ("-", changes.removed), ("~", changes.replaced)):
+        limit = None if VERBOSITY["level"] > 0 else 10
+        for source in sources[:limit]:
+            console.print(f"{sign} {source}", highlight=False, markup=False)
+        if limit is not None and len(sources) > limit:
+            console.print(f"{sign} ... and {len(sources) - limit} more (-v lists them all)", highlight=False)
+    print_summary(report)
 
 
 def print_summary(report) -> None:
@@ -132,6 +206,7 @@ def print_summary(report) -> None:
         f"{report.documents} (from {report.files} files, {len(report.skipped)} skipped, {report.cached} cached, "
         f"{report.duplicates} duplicates)",
     )
+    table.add_row("changes", report.changes.summary())
     table.add_row("sentences", str(report.sentences))
     ents = ", ".join(f"{c} {n}" for c, n in sorted(report.entities_by_class.items(), key=lambda kv: -kv[1]))
     table.add_row("entities", f"{sum(report.entities_by_class.values())}: {ents}")
@@ -152,7 +227,9 @@ def query(
     store: Path = typer.Option(Path("out"), "--store", "-s", help="Output folder of kg build."),
     file: Path = typer.Option(None, "--file", "-f", help="Read the query from a .rq file."),
     fmt: str = typer.Option(
-        "table", "--format", help="table, csv, tsv, json; for CONSTRUCT/DESCRIBE: table, turtle, ntriples, jsonld."
+        "table",
+        "--format",
+        help="table, csv, tsv, json, xml (SPARQL 1.1 results); CONSTRUCT/DESCRIBE: table, turtle, ntriples, jsonld.",
     ),
     param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a library query (repeatable)."),
     list_queries: bool = typer.Option(False, "--list", help="List the library queries and what they answer."),
@@ -302,8 +379,12 @@ def viz(
     out: Path = typer.Option(None, "--out", "-o", help="HTML file to write (default: STORE/graph.html)."),
     focus: str = typer.Option(None, "--focus", help="Draw only the neighbourhood of the entity with this label."),
     hops: int = typer.Option(1, "--hops", help="With --focus: how many relations away from it to go."),
-    classes: list[str] = typer.Option(None, "--classes", help="Keep these classes (repeat or comma-separate)."),
-    predicates: list[str] = typer.Option(None, "--predicates", help="Keep these relations (repeat or comma-separate)."),
+    classes: list[str] = typer.Option(
+        None, "--classes", help="Keep these classes: names or labels, e.g. Organization or Organisation (repeatable)."
+    ),
+    predicates: list[str] = typer.Option(
+        None, "--predicates", help="Keep these relations: names or labels, e.g. headOf, dirige, 'head of' (repeatable)."
+    ),
     min_degree: int = typer.Option(0, "--min-degree", help="Drop entities with fewer relations than this."),
     max_nodes: int = typer.Option(None, "--max-nodes", help="Keep only this many entities, the most connected."),
     first: int = typer.Option(100, "--first-view", help="Entities drawn when the page opens (the rest on demand)."),
@@ -314,11 +395,16 @@ def viz(
     """
     from kg.store import KGStore, StoreError
     from kg.viz import ViewOptions, VizError, write_html_graph
+    from kg.vocab import ENTITY_CLASSES, PREDICATES, local_name
 
-    def names(values):
-        return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+    def names(values, allowed):
+        """Local names from what was typed: a local name or a French/English label ('dirige', 'Organisation')."""
+        typed = (v.strip() for value in values or () for v in value.split(",") if v.strip())
+        return tuple(local_name(v, allowed) or v for v in typed)  # an unknown name is left for kg.viz to report
 
-    options = ViewOptions(focus, hops, names(classes), names(predicates), min_degree, max_nodes, first)
+    options = ViewOptions(
+        focus, hops, names(classes, ENTITY_CLASSES), names(predicates, PREDICATES), min_degree, max_nodes, first
+    )
     try:
         path = write_html_graph(KGStore.open(store), out or Path(store) / "graph.html", options)
     except (StoreError, VizError) as exc:
@@ -417,7 +503,7 @@ def push(
 
 
 def main() -> None:
-    app()
+    app(prog_name="kg")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from kg.resources import data_path
 
 MIN_PAGE_WORDS = 15  # below this, what trafilatura kept is navigation, not an article
 LANGUAGE_SAMPLE_CHARS = 2000
+LANGUAGE_MIN_WORDS = 12  # a headline alone says little: such texts are kept rather than refused
+LANGUAGE_MIN_PROBABILITY = 0.9  # below this the identifier is unsure (mixed or very short text)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LINE_END = "\ue000"  # a private-use character (not white space): marks block ends while spaces collapse
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article")
@@ -66,15 +68,21 @@ def _ingest_data() -> dict:
 
 
 @cache
-def _function_words() -> dict[str, frozenset[str]]:
-    return {lang: frozenset(words) for lang, words in _ingest_data()["function_words"].items()}
+def _language_identifier():
+    """py3langid's identifier (langid.py's model, 97 languages, shipped inside the package), loaded on first use."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 # --- metadata ---------------------------------------------------------------------------------
 
 
 def normalise_date(value) -> str | None:
-    """An ISO 8601 date (``2024-03-12``) or date-time, from the ways dates are written; None if unreadable."""
+    """An ISO 8601 date (``2024-03-12``) or date-time, from the ways dates are written; None if unreadable.
+
+    A small month table rather than dateparser: same answers on ``bench/bench_dates.py``'s cases, ~180x faster.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -116,20 +124,16 @@ def language_tag(value) -> str | None:
 
 
 def detect_language(text: str) -> str | None:
-    """Guess the language from very common function words in the first ~2,000 characters.
+    """The language of the first ~2,000 characters (an ISO 639-1 code), by py3langid.
 
-    Returns None when the sample is too short or too mixed to tell: a headline
-    alone says little, and such texts are better kept than refused.
+    Returns None when the sample is too short or the identifier unsure: a
+    headline alone says little, and such texts are better kept than refused.
     """
-    words = [w.lower() for w in _WORD.findall(text[:LANGUAGE_SAMPLE_CHARS])]
-    if len(words) < 12:
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if len(_WORD.findall(sample)) < LANGUAGE_MIN_WORDS:
         return None
-    hits = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _function_words().items()}
-    ranked = sorted(hits.items(), key=lambda kv: -kv[1])
-    (best, top), (_, second) = ranked[0], ranked[1]
-    if top < 4 or top / len(words) < 0.08 or top < 1.5 * second:
-        return None
-    return best
+    language, probability = _language_identifier().classify(sample)
+    return language if probability >= LANGUAGE_MIN_PROBABILITY else None
 
 
 def _metadata(**values) -> tuple[tuple[str, str], ...]:

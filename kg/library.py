@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from kg.rdf import PREFIXES
 from kg.search import search_key
-from kg.store import KGStore, term_value
+from kg.store import KGStore, Value, term_value
 from kg.vocab import EKG, ENTITY_CLASSES, PREDICATES
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -181,14 +181,51 @@ def parse_param_options(options: list[str] | None) -> dict[str, str]:
     return params
 
 
-def raw_named_query(store: KGStore, name: str, params: dict | None = None):
-    """The pyoxigraph result of a library query with its parameters bound."""
+def raw_named_query(store: KGStore, name: str, params: dict | None = None, check_names: bool = False):
+    """The pyoxigraph result of a library query with its parameters bound.
+
+    With ``check_names`` (as ``kg query`` does), a name given to a ``normalised`` parameter that no entity has
+    raises :class:`UnknownEntityError` with the nearest names, rather than an empty answer that reads as
+    "no partners".
+    """
     query = load_query(name)
-    return store.raw_query(query.text, bind_parameters(query, params or {}))
+    bindings = bind_parameters(query, params or {})
+    for p in query.parameters:
+        if check_names and p.kind == "normalised" and p.name in (params or {}):
+            check_entity_name(store, p, str((params or {})[p.name]), bindings[p.name])
+    return store.raw_query(query.text, bindings)
 
 
-def run_named_query(store: KGStore, name: str, **params) -> list[dict]:
-    """Rows of a library query as plain dicts, e.g. ``run_named_query(store, "partners", entity="Technopark")``."""
-    result = raw_named_query(store, name, params)
+class UnknownEntityError(LibraryError):
+    """A library query names an entity that is not in the graph; the message lists the nearest names."""
+
+
+def check_entity_name(store: KGStore, param: Parameter, typed: str, key: ox.Literal) -> None:
+    """Raise :class:`UnknownEntityError` when no entity has the search key of ``typed``."""
+    if store.raw_query("ASK { ?e ekg:searchKey ?key }", {"key": key}):
+        return
+    near = nearest_labels(store, typed)
+    hint = f"; near names: {', '.join(near)}" if near else "; 'kg query entities' lists the entities"
+    raise UnknownEntityError(f"parameter {param.name!r}: no entity is named {typed!r}{hint}")
+
+
+def nearest_labels(store: KGStore, typed: str, limit: int = 5) -> list[str]:
+    """The labels of the entities whose names are closest to ``typed`` (edit distance on search keys)."""
+    from rapidfuzz import fuzz, process
+
+    rows = store.raw_query("SELECT ?key ?label WHERE { ?e ekg:searchKey ?key ; rdfs:label ?label }")
+    label_of: dict[str, str] = {}
+    for row in rows:
+        label_of.setdefault(row["key"].value, row["label"].value)
+    matches = process.extract(search_key(typed), list(label_of), scorer=fuzz.ratio, limit=limit * 2, score_cutoff=60)
+    return list(dict.fromkeys(label_of[key] for key, _, _ in matches))[:limit]
+
+
+def run_named_query(store: KGStore, name: str, check_names: bool = False, **params: object) -> list[dict[str, Value]]:
+    """Rows of a library query as plain dicts, e.g. ``run_named_query(store, "partners", entity="Technopark")``.
+
+    An unknown name gives no rows; with ``check_names=True`` it raises :class:`UnknownEntityError` instead.
+    """
+    result = raw_named_query(store, name, params, check_names)
     names = [v.value for v in result.variables]
     return [{n: term_value(sol[n]) for n in names} for sol in result]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from pathlib import Path
 
@@ -12,10 +9,17 @@ import pyoxigraph as ox
 
 from kg.rdf import PREFIXES
 from kg.store import KGStore, QuerySyntaxError, term_value
+from kg.vocab import check_query_terms
 
-SOLUTION_FORMATS = ("table", "csv", "tsv", "json")
+SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("table", "turtle", "ntriples", "jsonld")
-FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples", "jsonld")
+FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld")
+_RESULT_FORMATS = {  # SPARQL 1.1 Query Results formats, written by pyoxigraph
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 
 
@@ -32,10 +36,11 @@ def answer(store_dir: str | Path, query: str, params: dict | None = None, fmt: s
     store = KGStore.open(store_dir)
     # a lone word cannot be SPARQL: treat it as a library query name, so a typo gets "no such query", not a parse error
     if is_query_name(query.strip()) or re.fullmatch(r"[\w-]+", query.strip()):
-        result = raw_named_query(store, query.strip(), params)
+        result = raw_named_query(store, query.strip(), params, check_names=True)  # a typo says so, with near names
     elif params:
         raise QueryError("--param only applies to library queries ('kg query --list' shows them)")
     else:
+        check_query_terms(query)  # a misspelt ekg: term would silently match nothing
         try:
             result = store.raw_query(query)
         except QuerySyntaxError as exc:
@@ -82,18 +87,21 @@ def format_result(result, fmt: str = "table", max_width: int = 60) -> str:
         return _format_graph(result, fmt, max_width)
     if fmt not in SOLUTION_FORMATS:
         raise QueryError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; use {', '.join(SOLUTION_FORMATS)}")
+    if fmt in _RESULT_FORMATS:
+        return serialise_solutions(result, fmt)
     if isinstance(result, ox.QueryBoolean):
-        result = bool(result)
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result})
         return "true" if result else "false"
-    if fmt == "json":
-        return result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8")
     names = [v.value for v in result.variables]
     rows = [[sol[n] for n in names] for sol in result]
-    if fmt in ("csv", "tsv"):
-        return _delimited(names, rows, "," if fmt == "csv" else "\t")
     return _table(names, rows, max_width)
+
+
+def serialise_solutions(result: ox.QuerySolutions | ox.QueryBoolean, fmt: str) -> str:
+    """A SELECT or ASK answer in a SPARQL 1.1 results format (csv, tsv, json, xml), by pyoxigraph's writers.
+
+    TSV writes terms in N-Triples syntax (``<iri>``, ``"texte"@fr``), CSV their plain values.
+    """
+    return result.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8")
 
 
 def _format_graph(result, fmt: str, max_width: int) -> str:
@@ -105,15 +113,6 @@ def _format_graph(result, fmt: str, max_width: int) -> str:
         return _table(["subject", "predicate", "object"], rows, max_width)
     prefixes = PREFIXES if fmt != "ntriples" else None
     return ox.serialize(triples, format=_RDF_FORMATS[fmt], prefixes=prefixes).decode("utf-8")
-
-
-def _delimited(names: list[str], rows: list[list], delimiter: str) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow(["" if t is None else str(term_value(t)) for t in row])
-    return buf.getvalue()
 
 
 def _table(names: list[str], rows: list[list], max_width: int) -> str:

@@ -6,7 +6,10 @@ Layout (see ``ontology/README.md``):
   and ``ekg:mentionCount``: what resolution decided across all documents;
 - one named graph per document, named by the document's IRI: the document's
   metadata, ``ekg:mentions`` links, each fact as a direct triple and, for
-  each, an ``ekg:Claim`` (an ``rdf:Statement``) with its provenance.
+  each, an ``ekg:Claim`` (an ``rdf:Statement``) with its provenance;
+- the graph ``INFERRED_GRAPH``: what the ontology entails from the direct
+  triples and is not asserted (``headOf`` is a ``worksFor``, ``partnerOf``
+  goes both ways); see :func:`inferred_quads` and ``ontology/README.md``.
 
 Quads are pyoxigraph terms, so that writing and loading stay in Rust;
 :func:`to_rdflib` gives an rdflib ``Dataset`` for users and tests.
@@ -19,6 +22,8 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import cache
+from importlib import resources
 
 import pyoxigraph as ox
 import rdflib
@@ -49,6 +54,9 @@ def _n(iri) -> ox.NamedNode:
 
 _TYPE, _LABEL, _ALT = _n(RDF.type), _n(RDFS.label), _n(SKOS.altLabel)
 _XSD_INT, _XSD_DEC = _n(XSD.integer), _n(XSD.decimal)
+
+
+INFERRED_GRAPH = DATA_BASE + "graph/inferred"  # the named graph of entailed triples, apart from what texts assert
 
 
 def entity_iri(entity_id: str) -> str:
@@ -155,11 +163,69 @@ def _metadata_quads(d, key: str, value: str, g) -> Iterator[ox.Quad]:
         yield ox.Quad(d, _n(prop), ox.Literal(value), g)
 
 
+@cache
+def entailment_rules() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """From ``ontology/ecosystem.ttl``: each ``ekg:`` relation's ``ekg:`` super-properties (transitively), and the
+    symmetric relations. Super-properties in other vocabularies (schema:, org:) are not materialised."""
+    ttl = resources.files("kg.ontology").joinpath("ecosystem.ttl").read_bytes()
+    relations = {str(predicate_iri(p)) for p in PREDICATES}
+    direct: dict[str, set[str]] = defaultdict(set)
+    symmetric = set()
+    for t in ox.parse(ttl, format=ox.RdfFormat.TURTLE):
+        s, p, o = t.subject.value, t.predicate.value, t.object.value
+        if s not in relations:
+            continue
+        if p == str(RDFS.subPropertyOf) and o in relations:
+            direct[s].add(o)
+        elif p == str(RDF.type) and o == "http://www.w3.org/2002/07/owl#SymmetricProperty":
+            symmetric.add(s)
+    closure: dict[str, frozenset[str]] = {}
+    for relation in relations:
+        seen: set[str] = set()
+        todo = list(direct[relation])
+        while todo:
+            parent = todo.pop()
+            if parent not in seen:
+                seen.add(parent)
+                todo.extend(direct[parent])
+        closure[relation] = frozenset(seen)
+    return closure, frozenset(symmetric)
+
+
+def inferred_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The relation triples the ontology entails and no document asserts, in the graph ``INFERRED_GRAPH``.
+
+    Rules (RDFS and OWL 2 RL, restricted to ``ekg:`` relations): ``rdfs:subPropertyOf`` (``p ⊑ q, s p o => s q o``)
+    and ``owl:SymmetricProperty`` (``s p o => o p s``), applied until nothing new comes.
+    """
+    supers, symmetric = entailment_rules()
+    asserted = {
+        (q.subject, q.predicate.value, q.object)
+        for q in quads
+        if q.predicate.value in supers and not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+    known = set(asserted)
+    todo = list(asserted)
+    while todo:
+        s, p, o = todo.pop()
+        entailed = [(s, parent, o) for parent in supers[p]]
+        if p in symmetric:
+            entailed.append((o, p, s))
+        for triple in entailed:
+            if triple not in known:
+                known.add(triple)
+                todo.append(triple)
+    g = ox.NamedNode(INFERRED_GRAPH)
+    return [ox.Quad(s, ox.NamedNode(p), o, g) for s, p, o in sorted(known - asserted, key=str)]
+
+
 def asserted_triples(quads: Iterable[ox.Quad]) -> set[ox.Triple]:
-    """The asserted graph (``graph.ttl``): entity descriptions and relations, no provenance or documents."""
+    """The asserted graph (``graph.ttl``): entity descriptions and relations, no provenance, documents or inferences."""
     relation_iris = {str(predicate_iri(p)) for p in PREDICATES}
     out = set()
     for q in quads:
+        if q.graph_name == ox.NamedNode(INFERRED_GRAPH):
+            continue
         if isinstance(q.graph_name, ox.DefaultGraph) or q.predicate.value in relation_iris:
             out.add(ox.Triple(q.subject, q.predicate, q.object))
     return out

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from rapidfuzz.distance import Levenshtein
+
 from kg.model import DocumentAnalysis, Entity, Fact, Mention
 from kg.resources import gazetteer
 
@@ -37,18 +39,8 @@ def normalise_name(name: str) -> str:
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, or ``limit + 1`` as soon as it exceeds ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) > limit:
-            return limit + 1
-        prev = cur
-    return prev[-1]
+    """Levenshtein distance, or ``limit + 1`` as soon as it exceeds ``limit`` (rapidfuzz's bounded C++ version)."""
+    return Levenshtein.distance(a, b, score_cutoff=limit)
 
 
 def typo_limit(key: str) -> int:

@@ -15,12 +15,19 @@ import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import pyoxigraph as ox
 
 from kg.rdf import PREFIXES, asserted_triples
 
+if TYPE_CHECKING:
+    import pandas
+    from rdflib.term import Node
+
+Value: TypeAlias = str | int | float | bool | None  # a result cell as a plain Python value (see term_value)
 STORE_DIR = "store"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class StoreError(Exception):
@@ -28,6 +35,8 @@ class StoreError(Exception):
 
 
 class QuerySyntaxError(StoreError):
+    """SPARQL text that does not parse; ``line`` and ``column`` (1-based) say where, when the parser tells."""
+
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
         super().__init__(message)
         self.line, self.column = line, column
@@ -134,8 +143,8 @@ def write_outputs(quads: list[ox.Quad], out_dir: Path) -> dict[str, Path]:
     return {"trig": trig, "ttl": ttl, "store": store}
 
 
-def term_value(term):
-    """A SPARQL result term as a plain Python value."""
+def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Value:
+    """A SPARQL result term as a plain Python value: IRIs and texts as ``str``, numbers, booleans, None."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):
@@ -190,8 +199,11 @@ class KGStore:
         except SyntaxError as exc:
             raise _syntax_error(exc) from None
 
-    def query(self, sparql: str, **bindings) -> list[dict]:
-        """Run a SELECT query; rows as plain dicts. ``bindings`` replace variables by RDF terms."""
+    def query(self, sparql: str, **bindings: object) -> list[dict[str, Value]]:
+        """Run a SELECT query; rows as plain dicts. ``bindings`` replace variables by RDF terms.
+
+        IRIs and texts both come as ``str``; :meth:`query_terms` keeps them apart as rdflib terms.
+        """
         result = self.raw_query(sparql, bindings)
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
@@ -201,6 +213,30 @@ class KGStore:
         return [
             {"subject": t.subject.value, "predicate": t.predicate.value, "object": term_value(t.object)} for t in result
         ]
+
+    def query_terms(self, sparql: str, **bindings: object) -> list[dict[str, Node | None]]:
+        """Run a SELECT query; rows hold rdflib terms (``URIRef``, ``Literal`` with datatype and language, ``BNode``),
+        so an IRI and a text that look alike stay apart. An unbound variable is None."""
+        result = self.raw_query(sparql, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("query_terms runs SELECT queries; use query() or raw_query() for ASK, CONSTRUCT, DESCRIBE")
+        names = [v.value for v in result.variables]
+        return [{n: to_rdflib_term(sol[n]) for n in names} for sol in result]
+
+    def query_df(self, sparql: str, terms: bool = False, **bindings: object) -> pandas.DataFrame:
+        """Run a SELECT query into a pandas DataFrame (one column per variable, in order); needs the ``pandas``
+        extra (``pip install 'ecosystem-kg[pandas]'``). Cells are plain values, or rdflib terms with ``terms``."""
+        try:
+            import pandas
+        except ImportError:
+            raise StoreError("query_df needs pandas: pip install 'ecosystem-kg[pandas]' (or pandas)") from None
+        result = self.raw_query(sparql, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("query_df runs SELECT queries; use query() or raw_query() for ASK, CONSTRUCT, DESCRIBE")
+        names = [v.value for v in result.variables]
+        convert = to_rdflib_term if terms else term_value
+        rows = [[convert(sol[n]) for n in names] for sol in result]
+        return pandas.DataFrame(rows, columns=names)
 
     def quads(self) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, None))
@@ -214,6 +250,25 @@ class KGStore:
         for prefix, ns in PREFIXES.items():
             ds.bind(prefix, ns)
         return ds
+
+
+def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Node | None:
+    """A pyoxigraph result term as the rdflib term users of rdflib expect (None stays None)."""
+    import rdflib
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:  # a simple literal, as rdflib writes Literal("text")
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise StoreError(f"cannot convert {term!r} to an rdflib term")
 
 
 def to_term(value):

@@ -145,6 +145,15 @@ def test_pagerank_favours_the_place_everyone_is_located_in():
         analysis.central_actors(graph, "closeness")
 
 
+def test_networkx_functions_needing_scipy_work_on_the_graph(chain):
+    # notebooks call networkx directly: pagerank and eigenvector centrality need scipy, a dependency
+    ranks = nx.pagerank(nx.DiGraph(chain))
+    assert set(ranks) == set(chain.nodes) and sum(ranks.values()) == pytest.approx(1.0)
+    linked = nx.Graph(chain).subgraph(nx.node_connected_component(nx.Graph(chain), B))
+    eigen = nx.eigenvector_centrality_numpy(linked)
+    assert max(eigen, key=eigen.get) == B
+
+
 def test_labels_are_found_without_accents_case_or_curly_apostrophes(chain):
     assert analysis.find_actor(chain, "TECHNOPOLE D'AGADIR") == B
     assert analysis.find_actor(chain, "technopole du souss") == B  # an alias

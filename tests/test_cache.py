@@ -113,34 +113,35 @@ def test_changed_document_replaces_its_named_graph(nlp, corpus, tmp_path):
     assert "Tanger" not in labels(out)
 
 
-def test_removed_document_stays_without_prune_and_goes_with_prune(nlp, corpus, tmp_path, forbid_nlp):
+def test_removed_document_stays_with_add_and_goes_with_a_plain_build(nlp, corpus, tmp_path, forbid_nlp):
     out = tmp_path / "out"
     build(corpus, out)
     graphs = graph_names(out)
     (corpus / "tamesna.txt").unlink()
     forbid_nlp()
-    kept = build(corpus, out)
+    kept = build(corpus, out, add=True)
     assert kept.documents == 3 and kept.cached == 3
     assert graph_names(out) == graphs
     assert "Tamesna Data" in labels(out)
 
-    pruned = build(corpus, out, prune=True)
-    assert pruned.documents == 2 and len(graph_names(out)) == 2
+    plain = build(corpus, out)
+    assert plain.documents == 2 and len(graph_names(out)) == 2
+    assert plain.changes.removed == ("corpus/tamesna.txt",)
     assert "Tamesna Data" not in labels(out)
     assert KGStore.open(out).query('SELECT ?s WHERE { ?s ?p "Karim Bennani" }') == []
 
 
-def test_documents_of_an_earlier_build_are_kept_and_no_cache_builds_only_the_inputs(nlp, corpus, tmp_path):
+def test_no_cache_analyses_everything_again_and_builds_only_the_inputs(nlp, corpus, tmp_path):
     out = tmp_path / "out"
     other = tmp_path / "other"
     other.mkdir()
     (corpus / "tamesna.txt").rename(other / "tamesna.txt")
     build(corpus, out)
-    both = build(other, out)
+    both = build(other, out, add=True)
     assert both.documents == 3
     assert "Tamesna Data" in labels(out) and "Argana Solaire" in labels(out)
     only = build(other, out, use_cache=False)
-    assert only.documents == 1
+    assert only.documents == 1 and only.cached == 0
     assert "Argana Solaire" not in labels(out)
 
 

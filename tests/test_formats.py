@@ -251,6 +251,14 @@ def test_non_french_text_is_read_when_asked(tmp_path):
         assert dict(doc.metadata)["language"] == "en"
 
 
+def test_language_identifier_knows_languages_beyond_a_word_list():
+    portuguese = "A empresa marroquina assinou um acordo com o banco para financiar novas centrais solares no sul."
+    italian = "L'azienda marocchina ha firmato un accordo con la banca per finanziare nuovi impianti solari nel sud."
+    assert (detect_language(portuguese), detect_language(italian)) == ("pt", "it")
+    mixed = "Nour Énergie signs with ONEE : la startup the deal solar Casablanca Tanger Rabat Fès Agadir Oujda Dakhla"
+    assert detect_language(mixed) in (None, "fr", "en")  # never a third language for a mixed text
+
+
 def test_language_guess():
     assert detect_language(PLAIN) == "fr"
     assert detect_language(json.loads(JSONL_LINES[4])["text"]) == "en"
@@ -269,8 +277,12 @@ def test_language_guess():
         ("1er mars 2024", "2024-03-01"),
         ("mardi 12 mars 2024", "2024-03-12"),
         ("March 12, 2024", "2024-03-12"),
+        ("12 déc. 2023", "2023-12-12"),
+        ("5 juil 2024", "2024-07-05"),
+        ("15 août 2024", "2024-08-15"),
         ("31/02/2024", None),
         ("bientôt", None),
+        ("le mois prochain", None),  # relative: no publication date
     ],
 )
 def test_dates_are_normalised_to_iso_8601(raw, iso):

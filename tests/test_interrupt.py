@@ -91,7 +91,7 @@ def test_interrupted_builds_keep_the_previous_outputs(nlp, tmp_path):
     visible = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     assert visible == OUTPUTS  # side files of the killed build are hidden, never taken for outputs
     cache = AnalysisCache(out)  # the cache survived the kill and still opens
-    assert [d.source for d in cache.members()] == [str(small / "oasia.txt")]
+    assert [d.source for d in cache.members()] == [f"{small.name}/oasia.txt"]
     cache.close()
 
 
