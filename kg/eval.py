@@ -413,9 +413,11 @@ class EvalReport:
     spurious_by_rule: tuple[tuple[str, int], ...] = ()
     seconds: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
+    qualifiers: tuple[QualifierScore, ...] = ()  # see score_qualifiers; empty when the gold has none
 
     def as_dict(self) -> dict:
         return {
+            "qualifiers": {q.kind: q.as_dict() for q in self.qualifiers},
             "gold": self.gold_source,
             "format": self.gold_format,
             "documents": self.documents,
@@ -535,7 +537,7 @@ def run_eval(gold_path: str | Path, out_dir: str | Path | None = None, limit: in
     """Load the gold, run the pipeline on its texts, score; with ``out_dir`` also write the graph and eval.json."""
     gold = load_gold(gold_path).limited(limit)
     predicted = predict(gold.texts(), dates=gold.dates())
-    report = evaluate(gold, predicted)
+    report = _with_qualifiers(evaluate(gold, predicted), gold, predicted)
     if out_dir is None:
         return report
     return write_eval_outputs(report, predicted, Path(out_dir))
@@ -585,6 +587,8 @@ def format_report(report: EvalReport, show: int = 20, width: int = 140) -> str:
     console.print(score_table("entities", report.entities, (report.entities_micro, report.entities_any_class)))
     console.print(score_table("relations", report.relations, (report.relations_micro,)))
     console.print(f"predicted facts outside the evaluated relations: {report.not_evaluated_facts}")
+    if report.qualifiers:
+        console.print(format_qualifier_scores("qualifiers of the gold relations found", report.qualifiers), end="")
     if report.spurious_by_rule:
         rules = ", ".join(f"{rule} {n}" for rule, n in report.spurious_by_rule)
         console.print(f"spurious relations by rule: {rules}")
@@ -697,6 +701,13 @@ def score_qualifier_pairs(pairs: Iterable[tuple[GoldDocument, GoldRelation, list
             c["found"] += any(_has(kind, q) for q in predicted)
             c["correct"] += any(qualifier_matches(kind, value, q) for q in predicted)
     return tuple(QualifierScore(k, **counts[k]) for k in QUALIFIER_KINDS)
+
+
+def _with_qualifiers(report: EvalReport, gold: Gold, predicted: Predicted) -> EvalReport:
+    from dataclasses import replace
+
+    has_qualifiers = any(rel.qualifiers for d in gold.documents for rel in d.relations)
+    return replace(report, qualifiers=score_qualifiers(gold, predicted)) if has_qualifiers else report
 
 
 def score_qualifiers(gold: Gold, predicted: Predicted) -> tuple[QualifierScore, ...]:

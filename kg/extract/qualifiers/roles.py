@@ -58,8 +58,8 @@ def find_roles(text: str, start: int = 0, end: int | None = None, stops: tuple[i
     out = []
     for m in _title_pattern().finditer(text, start, end):
         limit = min([s for s in stops if s > m.start()] + [end])
-        if m.end() > limit:
-            continue
+        if m.end() > limit or (out and m.start() < out[-1].end):
+            continue  # past a mention, or inside the previous title ('directrice générale adjointe')
         stop = _extend(text, m.end(), limit)
         out.append(RoleMatch(m.start(), stop, text[m.start() : stop], fold(m.group("title")) in founders))
     return out
