@@ -202,7 +202,10 @@ def test_shares_and_amounts_only_for_the_predicates_that_carry_them():
 
 
 def test_the_title_in_apposition_to_the_person_is_the_role():
-    text = "Karim Alaoui, fondateur de la startup Dunes, et Nadia Berrada, présidente du directoire de Atlas Lease, ont signé."
+    text = (
+        "Karim Alaoui, fondateur de la startup Dunes, et Nadia Berrada, présidente du directoire de Atlas Lease, "
+        "ont signé."
+    )
     q = attach("headOf", text, "Nadia Berrada", "Atlas Lease", others=["Karim Alaoui", "Dunes"])
     assert q.role == "présidente du directoire"
     q = attach("headOf", "Cofondateur et PDG de Qamar Labs, Hicham Saadi lève des fonds.", "Hicham Saadi", "Qamar Labs")
