@@ -51,18 +51,23 @@ def built(tmp_path_factory):
 def test_funding_lists_amount_currency_and_evidence(built):
     rows = run_named_query(built, "funding")
     row = next(r for r in rows if r["fundedLabel"] == "Atlas Solaire")
-    assert (Decimal(str(row["amount"])), row["currency"]) == (Decimal("150000000"), "EUR")
+    assert (Decimal(str(row["amount"])), row["currencyCode"]) == (Decimal("150000000"), "EUR")
     assert row["amountText"] == "150 millions d'euros"
     assert "Atlas Solaire" in row["sentence"]
+    assert row["when"] == "2024-05-15"  # no date in the sentence: the document's
     assert run_named_query(built, "funding", currency="USD") == []
     assert run_named_query(built, "funding", currency="EUR")
-    assert row["when"] == "2024-05-15"  # no date in the sentence: the document's
+    assert run_named_query(built, "funding", entity="atlas solaire")
+    assert run_named_query(built, "funding", entity="Dafa Pay") == []
+    assert run_named_query(built, "funding", since="2024-06") == []
+    assert run_named_query(built, "funding", since="2024-05")
 
 
 def test_stakes_appointments_and_timeline(built):
-    stakes = run_named_query(built, "stakes")
+    stakes = run_named_query(built, "stakes", entity="Dafa Pay")
     assert [(r["shareholderLabel"], Decimal(str(r["share"]))) for r in stakes] == [("Sahara Ventures", Decimal("0.2"))]
-    people = run_named_query(built, "appointments")
+    assert run_named_query(built, "stakes", entity="Atlas Solaire") == []
+    people = run_named_query(built, "appointments", entity="nour energie")
     assert ("Meryem Tazi", "Nour Énergie", "directrice générale") in {
         (r["personLabel"], r["organisationLabel"], r["role"]) for r in people
     }
