@@ -40,7 +40,7 @@ class Costs:
     role_limit: float = 90
     clause_end: float = 120  # ';' or ':' between the candidate and the fact
     relative_clause: float = 150  # 'qui ...', 'dont ...' opened between them
-    other_mention: float = 45  # another actor's mention between them
+    other_mention: float = 20  # another actor's mention between them
     founder_title: float = 30  # 'cofondateur et PDG': the PDG is the head's role
     share_object_bonus: float = 25  # '20 % du capital': a stake, not a growth rate
     share_holder_bonus: float = 40  # 'à 18 % par la MAMDA'
