@@ -141,3 +141,21 @@ def test_gold_evidence_attachment_on_a_small_gold(tmp_path):
     assert dict(loaded.documents[0].relations[0].qualifiers) == {"amount": "3 millions de dirhams"}
     amount = next(s for s in score_gold_evidence(loaded) if s.kind == "amount")
     assert (amount.gold, amount.correct) == (1, 1)
+
+
+@pytest.mark.parametrize("name", ["funding", "stakes", "appointments", "timeline"])
+def test_the_new_queries_run_on_an_empty_store(name):
+    params = {"entity": "x"} if name == "timeline" else {}
+    assert run_named_query(KGStore.in_memory(), name, **params) == []
+
+
+def test_the_analysis_cache_keys_on_the_document_date():
+    """'lundi' means another day in another week's article: a cached analysis of the same text cannot be reused."""
+    from kg.cache import content_key
+    from kg.ingest import make_document
+
+    text = "Meryem Tazi, directrice générale de Nour Énergie, a signé lundi une convention."
+    first = make_document(text, "a.jsonl:1", metadata=(("date", "2024-05-15"),))
+    second = make_document(text, "a.jsonl:2", metadata=(("date", "2024-06-12"),))
+    assert content_key(first) != content_key(second)
+    assert content_key(first) == content_key(make_document(text, "b.jsonl:1", metadata=(("date", "2024-05-15"),)))
