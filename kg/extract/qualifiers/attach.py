@@ -36,7 +36,7 @@ class Costs:
     amount_limit: float = 160
     share_limit: float = 120
     date_limit: float = 80
-    static_date_limit: float = 10
+    static_date_limit: float = 0  # only between its two mentions
     role_limit: float = 90
     clause_end: float = 120  # ';' or ':' between the candidate and the fact
     relative_clause: float = 150  # 'qui ...', 'dont ...' opened between them
