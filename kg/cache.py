@@ -58,7 +58,12 @@ def pipeline_version(model: Path | None = None) -> str:
             h.update(f"|{package} {metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
             h.update(f"|{package} missing".encode())
-    for package, suffixes in (("kg.data", (".json", ".tsv", ".txt")), ("kg.nlp", (".py",)), ("kg.extract", (".py",))):
+    for package, suffixes in (
+        ("kg.data", (".json", ".tsv", ".txt")),
+        ("kg.nlp", (".py",)),
+        ("kg.extract", (".py",)),
+        ("kg.extract.qualifiers", (".py",)),
+    ):
         folder = resources.files(package)
         for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(suffixes)):
             h.update(f"|{package}/{name}|".encode())
@@ -72,6 +77,8 @@ def content_key(document: Document) -> str:
     h = hashlib.sha256(document.doc_id.encode())
     h.update(document.text.encode("utf-8"))
     h.update(repr(document.segments).encode())
+    # relative dates ('lundi', 'en mars dernier') are read against the document's date
+    h.update(repr(dict(document.metadata).get("date")).encode())
     return h.hexdigest()[:32]
 
 

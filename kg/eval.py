@@ -53,10 +53,12 @@ is a false positive.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -84,6 +86,8 @@ class GoldRelation:
     subject: str  # the name of a GoldEntity of the same document
     group: str  # a RelationGroup name
     object: str
+    evidence: str | None = None  # the clause that states it, as written (when the gold gives it)
+    qualifiers: tuple[tuple[str, str], ...] = ()  # (kind, text as written): role, amount, share, date
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class GoldDocument:
     entities: tuple[GoldEntity, ...]
     relations: tuple[GoldRelation, ...]
     ignored: frozenset[str] = frozenset()  # normalised names that are neither right nor wrong
+    date: str | None = None  # publication date (ISO), which relative dates in the text refer to
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,9 @@ class Gold:
 
     def texts(self) -> dict[str, str]:
         return {d.doc_id: d.text for d in self.documents}
+
+    def dates(self) -> dict[str, str]:
+        return {d.doc_id: d.date for d in self.documents if d.date}
 
     def limited(self, n: int | None) -> Gold:
         return self if n is None else Gold(self.source, self.format, self.documents[:n], self.classes, self.groups)
@@ -247,9 +255,20 @@ def _load_kg(data: dict, path: Path) -> Gold:
                 if key not in name_of:
                     raise GoldError(f"{where}: relation {end} {r.get(end)!r} is not one of the document's entities")
                 ends.append(name_of[key])
-            relations.append(GoldRelation(ends[0], r["predicate"], ends[1]))
-        documents.append(GoldDocument(str(d.get("id", n)), d["text"], tuple(entities), tuple(relations)))
+            relations.append(GoldRelation(ends[0], r["predicate"], ends[1], *_gold_qualifiers(r, where)))
+        date = d.get("date") if isinstance(d.get("date"), str) else None
+        documents.append(
+            GoldDocument(str(d.get("id", n)), d["text"], tuple(entities), tuple(relations), frozenset(), date)
+        )
     return Gold(str(path), "kg", tuple(documents), ENTITY_CLASSES, KG_GROUPS)
+
+
+def _gold_qualifiers(r: dict, where: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    evidence = r.get("evidence") if isinstance(r.get("evidence"), str) else None
+    raw = r.get("qualifiers") or {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise GoldError(f"{where}: relation qualifiers must map a kind to its text, got {raw!r}")
+    return evidence, tuple(sorted(raw.items()))
 
 
 def _load_popcorn(data: dict, path: Path) -> Gold:
@@ -306,10 +325,17 @@ class Predicted:
         return next((d for d in self.documents if d.doc_id == doc_id), PredictedDocument(doc_id, (), ()))
 
 
-def predict(gold_texts: Mapping[str, str], batch_size: int = 32, model: Path | None = None) -> Predicted:
+def predict(
+    gold_texts: Mapping[str, str],
+    batch_size: int = 32,
+    dates: Mapping[str, str] | None = None,
+    model: Path | None = None,
+) -> Predicted:
     """Run the real pipeline over ``doc id -> text`` in one spaCy pass; entities are resolved per document.
 
-    ``model`` is a trained model folder (default: the packaged one)."""
+    ``dates`` (doc id -> ISO date) become the documents' dates, against which relative dates are read;
+    ``model`` is a trained model folder (default: the packaged one).
+    """
     from kg.distributed import pipeline_and_extractor
     from kg.extract import analyse_documents
     from kg.ingest import make_document
@@ -318,13 +344,18 @@ def predict(gold_texts: Mapping[str, str], batch_size: int = 32, model: Path | N
     started = time.perf_counter()
     nlp, extractor = pipeline_and_extractor(model)
     ids = list(gold_texts)
-    docs = (make_document(gold_texts[i], source=i) for i in ids)
+    dates = dates or {}
+    docs = (make_document(gold_texts[i], source=i, metadata=_date_metadata(dates.get(i))) for i in ids)
     analyses = list(analyse_documents(docs, nlp, extractor, batch_size=batch_size))
     documents = []
     for doc_id, analysis in zip(ids, analyses):
         resolution = resolve_entities([analysis])
         documents.append(PredictedDocument(doc_id, resolution.entities, resolution.facts))
     return Predicted(tuple(documents), tuple(analyses), time.perf_counter() - started)
+
+
+def _date_metadata(date: str | None) -> tuple[tuple[str, str], ...]:
+    return (("date", date),) if date else ()
 
 
 # ---------------------------------------------------------------- evaluation
@@ -414,9 +445,11 @@ class EvalReport:
     reliability: tuple[ReliabilityBin, ...] = ()
     seconds: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
+    qualifiers: tuple[QualifierScore, ...] = ()  # see score_qualifiers; empty when the gold has none
 
     def as_dict(self) -> dict:
         return {
+            "qualifiers": {q.kind: q.as_dict() for q in self.qualifiers},
             "gold": self.gold_source,
             "format": self.gold_format,
             "documents": self.documents,
@@ -549,8 +582,8 @@ def run_eval(
     if held_aside:
         gold = held_aside_part(gold, Path(gold_path), model)
     gold = gold.limited(limit)
-    predicted = predict(gold.texts(), model=model)
-    report = evaluate(gold, predicted)
+    predicted = predict(gold.texts(), dates=gold.dates(), model=model)
+    report = _with_qualifiers(evaluate(gold, predicted), gold, predicted)
     if out_dir is None:
         return report
     return write_eval_outputs(report, predicted, Path(out_dir))
@@ -624,6 +657,8 @@ def format_report(report: EvalReport, show: int = 20, width: int = 140) -> str:
         for b in report.reliability:
             table.add_row(f"{b.low:.1f}-{b.high:.1f}", str(b.facts), str(b.correct), f"{b.precision:.3f}")
         console.print(table)
+    if report.qualifiers:
+        console.print(format_qualifier_scores("qualifiers of the gold relations found", report.qualifiers), end="")
     if report.spurious_by_rule:
         rules = ", ".join(f"{rule} {n}" for rule, n in report.spurious_by_rule)
         console.print(f"spurious relations by rule: {rules}")
@@ -646,3 +681,190 @@ def format_report(report: EvalReport, show: int = 20, width: int = 140) -> str:
     if report.outputs:
         console.print("outputs: " + ", ".join(report.outputs.values()))
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- qualifiers
+
+QUALIFIER_KINDS = ("amount", "share", "date", "role")
+
+
+@dataclass(frozen=True)
+class QualifierScore:
+    """One qualifier kind over the gold relations that were found and carry it in the gold.
+
+    ``found``: the prediction has a value of that kind at all; ``correct``: it equals the gold once
+    both are normalised; ``extra``: a found relation without it in the gold got one anyway;
+    ``unreadable``: gold values that normalise to nothing ('à parts égales'), left out of ``gold``.
+    """
+
+    kind: str
+    gold: int = 0
+    found: int = 0
+    correct: int = 0
+    extra: int = 0
+    unreadable: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.gold if self.gold else 0.0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "accuracy": self.accuracy}
+
+
+def _gold_value(kind: str, text: str, document_date: str | None):
+    """The normalised gold value: (amount, currency), share, (ISO date, precision) or role text; None if unreadable."""
+    from kg.extract.qualifiers.dates import parse_date
+    from kg.extract.qualifiers.numbers import parse_amount, parse_share
+    from kg.extract.qualifiers.roles import normalise_role
+
+    if kind == "amount":
+        found = parse_amount(text)
+        return (found.value, found.currency) if found else None
+    if kind == "share":
+        return parse_share(text)
+    if kind == "date":
+        found = parse_date(text, document_date)
+        return (found.value, found.precision) if found else None
+    return normalise_role(text, drop_tense=True) or None
+
+
+def qualifier_matches(kind: str, gold_value, predicted) -> bool:
+    """Whether predicted :class:`~kg.model.Qualifiers` give the normalised gold value of ``kind``."""
+    from kg.extract.qualifiers.dates import PRECISIONS, truncate
+    from kg.extract.qualifiers.roles import normalise_role
+
+    if predicted is None:
+        return False
+    if kind == "amount":
+        amount, currency = gold_value
+        return predicted.amount == amount and (currency is None or predicted.currency == currency)
+    if kind == "share":
+        return predicted.share is not None and abs(predicted.share - gold_value) < Decimal("0.001")
+    if kind == "date":
+        value, precision = gold_value
+        if predicted.date is None or PRECISIONS.index(predicted.date_precision) > PRECISIONS.index(precision):
+            return False  # '2024' does not say 'en mars 2024'
+        return truncate(predicted.date, precision) == value
+    return predicted.role is not None and normalise_role(predicted.role, drop_tense=True) == gold_value
+
+
+def _has(kind: str, q) -> bool:
+    return q is not None and getattr(q, kind) is not None
+
+
+def score_qualifier_pairs(pairs: Iterable[tuple[GoldDocument, GoldRelation, list]]) -> tuple[QualifierScore, ...]:
+    """Score (gold document, found gold relation, the predicted Qualifiers of its matching claims) triples."""
+    counts = {k: Counter() for k in QUALIFIER_KINDS}
+    for gdoc, rel, predicted in pairs:
+        gold = dict(rel.qualifiers)
+        for kind in QUALIFIER_KINDS:
+            c = counts[kind]
+            if kind not in gold:
+                c["extra"] += any(_has(kind, q) for q in predicted)
+                continue
+            value = _gold_value(kind, gold[kind], gdoc.date)
+            if value is None:
+                c["unreadable"] += 1
+                continue
+            c["gold"] += 1
+            c["found"] += any(_has(kind, q) for q in predicted)
+            c["correct"] += any(qualifier_matches(kind, value, q) for q in predicted)
+    return tuple(QualifierScore(k, **counts[k]) for k in QUALIFIER_KINDS)
+
+
+def _with_qualifiers(report: EvalReport, gold: Gold, predicted: Predicted) -> EvalReport:
+    from dataclasses import replace
+
+    has_qualifiers = any(rel.qualifiers for d in gold.documents for rel in d.relations)
+    return replace(report, qualifiers=score_qualifiers(gold, predicted)) if has_qualifiers else report
+
+
+def score_qualifiers(gold: Gold, predicted: Predicted) -> tuple[QualifierScore, ...]:
+    """Qualifier scores of the pipeline: for each gold relation it found, do its claims carry the gold values?"""
+
+    def pairs():
+        for gdoc in gold.documents:
+            pdoc = predicted.document(gdoc.doc_id)
+            gkeys = {g.name: _keys(g.name, g.aliases) for g in gdoc.entities}
+            pkeys = {e.entity_id: _keys(e.label, e.aliases) for e in pdoc.entities}
+            groups = {g.name: g for g in gold.groups}
+            for rel in gdoc.relations:
+                group, gs, go = groups[rel.group], gkeys[rel.subject], gkeys[rel.object]
+                claims = [
+                    f.claim.qualifiers
+                    for f in pdoc.facts
+                    if f.predicate in group.predicates
+                    and (
+                        (pkeys[f.subject] & gs and pkeys[f.object] & go)
+                        or (group.symmetric and pkeys[f.subject] & go and pkeys[f.object] & gs)
+                    )
+                ]
+                if claims:
+                    yield gdoc, rel, claims
+
+    return score_qualifier_pairs(pairs())
+
+
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)|\n")
+
+
+def gold_evidence_qualifiers(gdoc: GoldDocument, rel: GoldRelation):
+    """The attachment alone: :func:`~kg.extract.qualifiers.qualifiers_for` on the gold pair in its evidence sentence.
+
+    The sentence is the one holding the gold evidence; each end is its name (or an alias) written
+    nearest the evidence in that sentence, None when the sentence only refers to it.
+    """
+    from kg.extract.qualifiers import qualifiers_for
+
+    text = gdoc.text
+    at = text.find(rel.evidence) if rel.evidence else -1
+    if at < 0:
+        return None
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
+    start = ends[-1] if ends else 0
+    stop = _SENTENCE_END.search(text, at + len(rel.evidence))
+    end = stop.end() if stop else len(text)
+    while start < end and text[start].isspace():
+        start += 1
+    names = {g.name: (g.name, *g.aliases) for g in gdoc.entities}
+    spans = {n: _occurrences(text, forms, start, end) for n, forms in names.items()}
+
+    def nearest(name: str):
+        found = spans.get(name, [])
+        return min(found, key=lambda s: 0 if at <= s[0] < at + len(rel.evidence) else abs(s[0] - at), default=None)
+
+    subject, obj = nearest(rel.subject), nearest(rel.object)
+    others = [s for n, found in spans.items() if n not in (rel.subject, rel.object) for s in found]
+    return qualifiers_for(rel.group, text, start, end, subject, obj, gdoc.date, others)
+
+
+def _occurrences(text: str, forms, start: int, end: int) -> list[tuple[int, int]]:
+    found = []
+    for form in sorted(set(forms), key=len, reverse=True):
+        for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text[start:end]):
+            span = (start + m.start(), start + m.end())
+            if not any(a <= span[0] and span[1] <= b for a, b in found):
+                found.append(span)
+    return found
+
+
+def score_gold_evidence(gold: Gold) -> tuple[QualifierScore, ...]:
+    """Qualifier scores of the attachment on the gold pairs and sentences (no extraction errors involved)."""
+    pairs = (
+        (gdoc, rel, [gold_evidence_qualifiers(gdoc, rel)])
+        for gdoc in gold.documents
+        for rel in gdoc.relations
+        if rel.evidence
+    )
+    return score_qualifier_pairs(pairs)
+
+
+def format_qualifier_scores(title: str, scores: Iterable[QualifierScore]) -> str:
+    """The qualifier scores as one aligned table."""
+    rows = [f"{title}", f"{'':8} {'gold':>6} {'found':>6} {'correct':>8} {'accuracy':>9} {'extra':>6} {'unread.':>8}"]
+    for s in scores:
+        rows.append(
+            f"{s.kind:8} {s.gold:6d} {s.found:6d} {s.correct:8d} {s.accuracy:9.3f} {s.extra:6d} {s.unreadable:8d}"
+        )
+    return "\n".join(rows) + "\n"

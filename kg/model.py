@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,33 @@ class Mention:
     gazetteer_id: str | None = None
 
 
+# a date's precision -> its XML Schema datatype (local name in xsd:)
+DATE_DATATYPES = {"day": "date", "month": "gYearMonth", "year": "gYear"}
+
+
+@dataclass(frozen=True)
+class Qualifiers:
+    """What a claim says beyond its two ends: the role, the amount, the share, the date, as found and as written."""
+
+    role: str | None = None
+    amount: Decimal | None = None  # in units: '7,5 millions de dollars' -> 7500000
+    currency: str | None = None  # ISO 4217 code
+    amount_text: str | None = None
+    share: Decimal | None = None  # in [0, 1]
+    share_text: str | None = None
+    date: str | None = None  # ISO: '2024-03-18', '2024-03' or '2024'
+    date_precision: str | None = None  # day, month or year
+    date_text: str | None = None
+
+    @property
+    def date_datatype(self) -> str | None:
+        """The XML Schema datatype of ``date`` (local name): date, gYearMonth or gYear."""
+        return DATE_DATATYPES.get(self.date_precision or "")
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.role, self.amount, self.currency, self.share, self.date))
+
+
 @dataclass(frozen=True)
 class Claim:
     """A relation stated by one sentence of one document, between two mentions."""
@@ -55,6 +83,7 @@ class Claim:
     rule: str
     confidence: float
     role: str | None = None
+    qualifiers: Qualifiers | None = None
 
 
 @dataclass(frozen=True)

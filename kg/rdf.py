@@ -29,7 +29,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.model import Document, DocumentAnalysis, Entity, Fact
+from kg.model import Document, DocumentAnalysis, Entity, Fact, Qualifiers
 from kg.resolve import Resolution
 from kg.search import search_keys
 from kg.vocab import DATA_BASE, EKG, PREDICATES, class_iri, predicate_iri
@@ -127,6 +127,24 @@ def document_quads(
         yield ox.Quad(claim, _n(EKG.confidence), ox.Literal(str(Decimal(str(c.confidence))), datatype=_XSD_DEC), g)
         if c.role:
             yield ox.Quad(claim, _n(EKG.role), ox.Literal(c.role), g)
+        if c.qualifiers:
+            yield from qualifier_quads(claim, c.qualifiers, g)
+
+
+def qualifier_quads(claim: ox.NamedNode, q: Qualifiers, g) -> Iterator[ox.Quad]:
+    """A claim's amount, currency, share and date, typed, with the amount and date as written (role: see above)."""
+    if q.amount is not None:
+        yield ox.Quad(claim, _n(EKG.amount), ox.Literal(str(q.amount), datatype=_XSD_DEC), g)
+    if q.currency:
+        yield ox.Quad(claim, _n(EKG.currency), ox.Literal(q.currency), g)
+    if q.amount_text:
+        yield ox.Quad(claim, _n(EKG.amountText), ox.Literal(q.amount_text), g)
+    if q.share is not None:
+        yield ox.Quad(claim, _n(EKG.share), ox.Literal(str(q.share), datatype=_XSD_DEC), g)
+    if q.date and q.date_datatype:
+        yield ox.Quad(claim, _n(EKG.date), ox.Literal(q.date, datatype=_n(XSD[q.date_datatype])), g)
+    if q.date_text:
+        yield ox.Quad(claim, _n(EKG.dateText), ox.Literal(q.date_text), g)
 
 
 _fact_index: tuple[weakref.ref, dict[str, list[Fact]]] | None = None

@@ -206,10 +206,17 @@ def generate_shapes(ontology_text: str) -> str:
             if rng is None:
                 continue
             if kind == OWL.DatatypeProperty:
+                # a union of datatypes (ekg:date: xsd:date, xsd:gYearMonth or xsd:gYear) is an sh:or of them
+                types = list(Collection(ont, ont.value(rng, OWL.unionOf))) if isinstance(rng, rdflib.BNode) else [rng]
+                check = (
+                    f"sh:datatype {_qname(types[0])}"
+                    if len(types) == 1
+                    else "sh:or ( " + " ".join(f"[ sh:datatype {_qname(t)} ]" for t in types) + " )"
+                )
                 blocks.append(
                     f"ekgsh:{name}-range a sh:PropertyShape ;\n    sh:targetSubjectsOf {p} ;\n    sh:path {p} ;\n"
-                    f"    sh:datatype {_qname(rng)} ;\n"
-                    f'    sh:message "the value of {p} is not an {_qname(rng)} (rdfs:range)" .\n'
+                    f"    {check} ;\n"
+                    f'    sh:message "the value of {p} is not an {" or ".join(map(_qname, types))} (rdfs:range)" .\n'
                 )
                 continue
             classes = _class_set(ont, rng)

@@ -61,6 +61,12 @@ class EKG(DefinedNamespace):
     rule: URIRef
     confidence: URIRef
     role: URIRef
+    amount: URIRef
+    currency: URIRef
+    amountText: URIRef
+    share: URIRef
+    date: URIRef
+    dateText: URIRef
     textLength: URIRef
     sentenceCount: URIRef
 

@@ -63,6 +63,7 @@ def test_explore_notebook_runs_and_answers(tmp_path, monkeypatch):
     assert "no actor labelled 'Technoprak'" in text  # the unknown-label error, caught and shown
     assert "<table>" in tables and "Technopark" in tables
     assert "<iframe srcdoc=" in tables  # the interactive view, inlined so that it works offline
+    assert "2 millions de dirhams" in tables and "Tibr Agri" in tables  # the funding table of examples/
     assert outputs_of(nb, "image/png"), "the matplotlib chart is missing"
     assert (tmp_path / "out" / "store").is_dir() and (tmp_path / "out" / "csv" / "nodes.csv").is_file()
     assert files_under(NOTEBOOKS) == repo_files  # nothing written next to the notebooks

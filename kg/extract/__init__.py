@@ -8,6 +8,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.learned import LearnedExtractor
+from kg.extract.qualifiers import parse_document_date, qualifiers_for
 from kg.extract.relations import RawRelation, RelationExtractor
 from kg.model import Claim, Document, DocumentAnalysis, Mention
 from kg.nlp import prepare_text
@@ -51,6 +52,7 @@ def mentions_and_claims(
     mentions: list[Mention] = []
     claims: list[Claim] = []
     sentence_base = 0
+    document_date = parse_document_date(dict(document.metadata).get("date"))
     for seg, doc in zip(document.segments, parsed):
         sents = list(doc.sents)
         sent_index = {s.start: sentence_base + i for i, s in enumerate(sents)}
@@ -89,18 +91,32 @@ def mentions_and_claims(
             # the evidence is the passage from the first mention's sentence to the last one's
             first, last = sorted((rel.subject, rel.object), key=lambda s: s.start)
             s_start, s_end = seg.start + first.sent.start_char, seg.start + last.sent.end_char
+            subject, obj = mention_of(rel.subject), mention_of(rel.object)
+            others = [(seg.start + e.start_char, seg.start + e.end_char) for e in first.sent.ents]
+            qualifiers = qualifiers_for(
+                rel.predicate,
+                document.text,
+                s_start,
+                s_end,
+                (subject.start, subject.end),
+                (obj.start, obj.end),
+                document_date,
+                entity_spans=others,
+                role=rel.role,
+            )
             claims.append(
                 Claim(
-                    subject=mention_of(rel.subject),
+                    subject=subject,
                     predicate=rel.predicate,
-                    object=mention_of(rel.object),
+                    object=obj,
                     doc_id=document.doc_id,
                     sentence=document.text[s_start:s_end],
                     sentence_start=s_start,
                     sentence_end=s_end,
                     rule=rel.rule,
                     confidence=round(rel.confidence, 3),
-                    role=rel.role,
+                    role=qualifiers.role if qualifiers and qualifiers.role else rel.role,
+                    qualifiers=qualifiers,
                 )
             )
         sentence_base += len(sents)

@@ -128,7 +128,7 @@ def train_models(
         say("measuring on the development files", 0.92)
         for path in dev:
             g = load_gold(path)
-            r = evaluate(g, predict(g.texts(), model=work))
+            r = evaluate(g, predict(g.texts(), dates=g.dates(), model=work))
             report.dev[str(path)] = {
                 "entities_micro_f1": r.entities_micro.f1,
                 "relations_micro_f1": r.relations_micro.f1,

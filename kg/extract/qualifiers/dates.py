@@ -1,0 +1,175 @@
+"""French dates as precise as the text allows: xsd:date, xsd:gYearMonth or xsd:gYear.
+
+Relative forms ('lundi', 'le 2 mai dernier', 'en mars', 'l'an dernier', 'cette année') are resolved
+against the document's date, to the latest such day, month or year not after it; without a document
+date they are left out (a date that cannot be placed is no date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from kg.extract.qualifiers.lexicon import SPACE, alternation, fold, lexicon
+from kg.model import DATE_DATATYPES
+
+PRECISIONS = ("day", "month", "year")
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date written in a text: offsets, ISO value ('2024-03-18', '2024-03', '2024'), its precision."""
+
+    start: int
+    end: int
+    value: str
+    precision: str  # day, month or year
+    text: str
+    relative: bool = False
+
+    @property
+    def datatype(self) -> str:
+        return DATE_DATATYPES[self.precision]
+
+
+def parse_document_date(value: str | None) -> dt.date | None:
+    """The date of a document's ``date`` metadata (ISO date or date-time), None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+@cache
+def _pattern() -> re.Pattern:
+    lex = lexicon()
+    month = alternation(lex["months"])
+    weekday = alternation(lex["weekdays"])
+    rel_year = alternation(lex["relative_years"])
+    rel_month = alternation(lex["relative_months"])
+    rel_day = alternation(lex["relative_days"])
+    s = SPACE + "+"
+    day = r"(?P<day>\d{1,2})(?:er)?"
+    # 'les 22 et 23 mai', 'du 18 au 20 octobre': the first day is the fact's date
+    day_range = rf"(?:{s}(?:et|au|-|à){s}\d{{1,2}}(?:er)?)?"
+    year = r"(?P<year>(?:1[89]|20)\d{2})(?!\d)"
+    parts = [
+        r"(?P<iso>(?:19|20)\d{2}-[01]\d-[0-3]\d)(?!\d)",
+        r"(?P<dmy>[0-3]?\d/[01]?\d/(?:19|20)\d{2})(?!\d)",
+        rf"(?:(?P<wd1>{weekday}){s})?{day}{day_range}{s}(?P<month>{month})(?:{s}{year}|{s}(?P<last1>dernier))?",
+        rf"(?:(?P<season>début|fin|courant|au{s}début{s}de|à{s}la{s}fin{s}de){s}|mi-)?(?P<month2>{month})(?:{s}(?P<year2>(?:1[89]|20)\d{{2}})(?!\d)|{s}(?P<last2>dernier))?",
+        rf"(?P<weekday>{weekday})(?:{s}(?P<last3>dernier))?",
+        rf"(?P<relyear>{rel_year})",
+        rf"(?P<relmonth>{rel_month})",
+        rf"(?P<relday>{rel_day})",
+        rf"(?:(?:en|dès|depuis|début|fin|de|courant|à{s}partir{s}de|au{s}cours{s}de|l'année){s})(?P<year3>(?:1[89]|20)\d{{2}})(?!\d)",
+    ]
+    return re.compile(r"(?<!\w)(?i:" + "|".join(f"(?:{p})" for p in parts) + r")(?![\w-])")
+
+
+def _prefix_start(text: str, start: int) -> int:
+    """Include a leading 'le', 'les', 'du', 'en', 'ce', 'depuis', 'en date du' in the written form."""
+    m = re.search(
+        rf"(?i:(?:en{SPACE}+date{SPACE}+du|depuis{SPACE}+le|le|les|du|en|ce|cette|depuis|dès|début|fin|jusqu'en){SPACE}+)$",
+        text[max(0, start - 16) : start],
+    )
+    return start - len(m.group()) if m else start
+
+
+def find_dates(
+    text: str, document_date: dt.date | None = None, start: int = 0, end: int | None = None
+) -> list[DateMatch]:
+    """Every date written in ``text[start:end]`` that can be placed in time (offsets into ``text``)."""
+    end = len(text) if end is None else end
+    out = []
+    for m in _pattern().finditer(text, start, end):
+        found = _resolve(m, document_date)
+        if found is None:
+            continue
+        value, precision, relative = found
+        begin = _prefix_start(text, m.start()) if not m.group("year3") else m.start()
+        begin = max(begin, start)
+        out.append(DateMatch(begin, m.end(), value, precision, text[begin : m.end()], relative))
+    return out
+
+
+def parse_date(text: str, document_date: dt.date | str | None = None) -> DateMatch | None:
+    """The first date written in ``text`` ('en mars dernier', 'le 2 mai 2024'), or None."""
+    if isinstance(document_date, str):
+        document_date = parse_document_date(document_date)
+    found = find_dates(text, document_date)
+    return found[0] if found else None
+
+
+def _month(name: str) -> int:
+    return lexicon()["months"][fold(name)]
+
+
+def _resolve(m: re.Match, ref: dt.date | None) -> tuple[str, str, bool] | None:
+    g = m.groupdict()
+    lex = lexicon()
+    if g["iso"]:
+        return _checked_day(*map(int, g["iso"].split("-")))
+    if g["dmy"]:
+        d, mo, y = map(int, g["dmy"].split("/"))
+        return _checked_day(y, mo, d)
+    if g["day"]:
+        day, month = int(g["day"]), _month(g["month"])
+        if g["year"]:
+            return _checked_day(int(g["year"]), month, day)
+        if ref is None:
+            return None
+        year = ref.year if (month, day) <= (ref.month, ref.day) else ref.year - 1
+        if g["last1"] and (month, day) == (ref.month, ref.day):
+            year -= 1
+        found = _checked_day(year, month, day)
+        return (found[0], found[1], True) if found else None
+    if g["month2"]:
+        month = _month(g["month2"])
+        if g["year2"]:
+            return f"{int(g['year2']):04d}-{month:02d}", "month", False
+        if ref is None:
+            return None
+        # 'en mars' in an article of May is this year's March; 'en mars dernier' in March is last year's
+        past = month < ref.month if g["last2"] else month <= ref.month
+        return f"{ref.year if past else ref.year - 1:04d}-{month:02d}", "month", True
+    if g["weekday"]:
+        if ref is None:
+            return None
+        weekday = lex["weekdays"][fold(g["weekday"])]
+        back = (ref.weekday() - weekday) % 7
+        if g["last3"] and back == 0:
+            back = 7
+        return (ref - dt.timedelta(days=back)).isoformat(), "day", True
+    if g["relyear"]:
+        if ref is None:
+            return None
+        return f"{ref.year + lex['relative_years'][fold(g['relyear'])]:04d}", "year", True
+    if g["relmonth"]:
+        if ref is None:
+            return None
+        index = ref.year * 12 + ref.month - 1 + lex["relative_months"][fold(g["relmonth"])]
+        return f"{index // 12:04d}-{index % 12 + 1:02d}", "month", True
+    if g["relday"]:
+        if ref is None:
+            return None
+        return (ref + dt.timedelta(days=lex["relative_days"][fold(g["relday"])])).isoformat(), "day", True
+    if g["year3"]:
+        return f"{int(g['year3']):04d}", "year", False
+    return None
+
+
+def _checked_day(year: int, month: int, day: int) -> tuple[str, str, bool] | None:
+    try:
+        return dt.date(year, month, day).isoformat(), "day", False
+    except ValueError:
+        return None
+
+
+def truncate(value: str, precision: str) -> str:
+    """An ISO date cut to a coarser precision ('2024-03-18', 'month' -> '2024-03')."""
+    return value[: {"day": 10, "month": 7, "year": 4}[precision]]

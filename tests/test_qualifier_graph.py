@@ -1,0 +1,161 @@
+"""Qualifiers through the whole pipeline: extracted on the claim, written as typed RDF, checked by SHACL, queried."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pyoxigraph as ox
+import pytest
+
+from kg.eval import (
+    GoldDocument,
+    GoldRelation,
+    load_gold,
+    qualifier_matches,
+    score_gold_evidence,
+    score_qualifier_pairs,
+)
+from kg.library import run_named_query
+from kg.model import Qualifiers
+from kg.rdf import PREFIXES
+from kg.store import KGStore
+from kg.validate import validate_graph
+
+ARTICLES = [
+    {
+        "text": "La Banque européenne d'investissement finance Atlas Solaire à hauteur de 150 millions d'euros. "
+        "Meryem Tazi, directrice générale de Nour Énergie, a signé lundi une convention avec Atlas Solaire.",
+        "title": "Atlas Solaire",
+        "date": "2024-05-15",
+    },
+    {
+        "text": "Le fonds Sahara Ventures détient désormais 20 % du capital de la société Dafa Pay.",
+        "title": "Dafa Pay",
+        "date": "2023-11-02",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from kg.build import build_graph
+
+    folder = tmp_path_factory.mktemp("qualifiers")
+    source = folder / "news.jsonl"
+    source.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in ARTICLES) + "\n", encoding="utf-8")
+    build_graph([source], folder / "out", write_html=False)
+    return KGStore.open(folder / "out")
+
+
+def test_funding_lists_amount_currency_and_evidence(built):
+    rows = run_named_query(built, "funding")
+    row = next(r for r in rows if r["fundedLabel"] == "Atlas Solaire")
+    assert (Decimal(str(row["amount"])), row["currencyCode"]) == (Decimal("150000000"), "EUR")
+    assert row["amountText"] == "150 millions d'euros"
+    assert "Atlas Solaire" in row["sentence"]
+    assert row["when"] == "2024-05-15"  # no date in the sentence: the document's
+    assert run_named_query(built, "funding", currency="USD") == []
+    assert run_named_query(built, "funding", currency="EUR")
+    assert run_named_query(built, "funding", entity="atlas solaire")
+    assert run_named_query(built, "funding", entity="Dafa Pay") == []
+    assert run_named_query(built, "funding", since="2024-06") == []
+    assert run_named_query(built, "funding", since="2024-05")
+
+
+def test_stakes_appointments_and_timeline(built):
+    stakes = run_named_query(built, "stakes", entity="Dafa Pay")
+    assert [(r["shareholderLabel"], Decimal(str(r["share"]))) for r in stakes] == [("Sahara Ventures", Decimal("0.2"))]
+    assert run_named_query(built, "stakes", entity="Atlas Solaire") == []
+    people = run_named_query(built, "appointments", entity="nour energie")
+    assert ("Meryem Tazi", "Nour Énergie", "directrice générale") in {
+        (r["personLabel"], r["organisationLabel"], r["role"]) for r in people
+    }
+    timeline = run_named_query(built, "timeline", entity="Nour Énergie")
+    # 'lundi' in an article of Wednesday 15 May 2024
+    assert timeline and {str(r["date"]) for r in timeline} == {"2024-05-13"}
+    assert {r["dateText"] for r in timeline} == {"lundi"}
+
+
+def test_the_output_validates_and_typed_literals_are_written(built):
+    assert validate_graph(built).conforms
+    dates = list(built.raw_query("SELECT ?d WHERE { ?c ekg:date ?d }"))
+    assert {s["d"].datatype.value for s in dates} == {"http://www.w3.org/2001/XMLSchema#date"}
+
+
+def _claim_with(extra: list[tuple[str, ox.Literal]], built) -> list[ox.Quad]:
+    quads = list(built.quads())
+    claim = next(q.subject for q in quads if q.predicate.value == PREFIXES["ekg"] + "amount")
+    graph = next(q.graph_name for q in quads if q.subject == claim)
+    return quads + [ox.Quad(claim, ox.NamedNode(PREFIXES["ekg"] + p), v, graph) for p, v in extra]
+
+
+def test_a_share_above_one_or_a_currency_that_is_not_a_code_is_a_violation(built):
+    dec = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    report = validate_graph(_claim_with([("share", ox.Literal("1.5", datatype=dec))], built))
+    assert not report.conforms and "ekgsh:Claim-share" in {v.shape for v in report.violations}
+    report = validate_graph(_claim_with([("currency", ox.Literal("dirhams"))], built))
+    assert not report.conforms and "ekgsh:Claim-currency" in {v.shape for v in report.violations}
+
+
+def test_qualifier_scoring_normalises_both_sides():
+    doc = GoldDocument("d", "", (), (), date="2024-04-10")
+    rel = GoldRelation("A", "funds", "B", qualifiers=(("amount", "12 MDH"), ("date", "en mars dernier")))
+    right = Qualifiers(amount=Decimal("12000000"), currency="MAD", date="2024-03-05", date_precision="day")
+    wrong = Qualifiers(amount=Decimal("12000000"), currency="EUR", date="2024", date_precision="year")
+    by_kind = {s.kind: s for s in score_qualifier_pairs([(doc, rel, [right]), (doc, rel, [wrong])])}
+    assert (by_kind["amount"].gold, by_kind["amount"].found, by_kind["amount"].correct) == (2, 2, 1)
+    assert (by_kind["date"].correct, by_kind["date"].accuracy) == (1, 0.5)
+    assert not qualifier_matches("role", "directrice", Qualifiers(role="présidente"))
+    assert qualifier_matches("role", "directrice", Qualifiers(role="ancienne directrice"))
+
+
+def test_gold_evidence_attachment_on_a_small_gold(tmp_path):
+    text = "Le fonds Oasis Capital, qui gère 80 millions de dollars, a investi 3 millions de dirhams dans Tawsil."
+    gold = {
+        "documents": [
+            {
+                "id": "g1",
+                "date": "2024-02-01",
+                "text": text,
+                "entities": [
+                    {"name": "Oasis Capital", "class": "Organization"},
+                    {"name": "Tawsil", "class": "Organization"},
+                ],
+                "relations": [
+                    {
+                        "subject": "Oasis Capital",
+                        "predicate": "funds",
+                        "object": "Tawsil",
+                        "evidence": "a investi 3 millions de dirhams dans Tawsil",
+                        "qualifiers": {"amount": "3 millions de dirhams"},
+                    }
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    loaded = load_gold(path)
+    assert loaded.documents[0].date == "2024-02-01"
+    assert dict(loaded.documents[0].relations[0].qualifiers) == {"amount": "3 millions de dirhams"}
+    amount = next(s for s in score_gold_evidence(loaded) if s.kind == "amount")
+    assert (amount.gold, amount.correct) == (1, 1)
+
+
+@pytest.mark.parametrize("name", ["funding", "stakes", "appointments", "timeline"])
+def test_the_new_queries_run_on_an_empty_store(name):
+    params = {"entity": "x"} if name == "timeline" else {}
+    assert run_named_query(KGStore.in_memory(), name, **params) == []
+
+
+def test_the_analysis_cache_keys_on_the_document_date():
+    """'lundi' means another day in another week's article: a cached analysis of the same text cannot be reused."""
+    from kg.cache import content_key
+    from kg.ingest import make_document
+
+    text = "Meryem Tazi, directrice générale de Nour Énergie, a signé lundi une convention."
+    first = make_document(text, "a.jsonl:1", metadata=(("date", "2024-05-15"),))
+    second = make_document(text, "a.jsonl:2", metadata=(("date", "2024-06-12"),))
+    assert content_key(first) != content_key(second)
+    assert content_key(first) == content_key(make_document(text, "b.jsonl:1", metadata=(("date", "2024-05-15"),)))
