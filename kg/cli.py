@@ -361,9 +361,13 @@ def train(
             fail(str(exc))
     ent, rel = report.entity.get("aside_scores", {}), report.relation.get("aside_scores", {})
     console.print(f"model written to {out} in {report.seconds:.0f} s", highlight=False, markup=False)
-    console.print(
-        f"held aside: entities F1 {ent.get('ents_f', 0):.3f}, relations F1 {rel.get('f1', 0):.3f}", highlight=False
-    )
+    if ent or rel:
+        console.print(
+            f"held aside: entities exact-span F1 {ent.get('ents_f', 0):.3f}, relation facts F1 {rel.get('f1', 0):.3f}",
+            highlight=False,
+        )
+    else:
+        console.print("no document was held aside (too few of them): no calibration, threshold 0.5", highlight=False)
     for path, scores in report.dev.items():
         console.print(
             f"dev {path}: entities micro-F1 {scores['entities_micro_f1']:.3f}, relations micro-F1 "

@@ -14,16 +14,17 @@ POPCORN = SHARED / "datasets" / "popcorn" / "train.json"
 
 @pytest.fixture(scope="session")
 def nlp():
-    from kg.nlp import load_pipeline
+    from kg.distributed import pipeline_and_extractor
 
-    return load_pipeline()
+    return pipeline_and_extractor()[0]
 
 
 @pytest.fixture(scope="session")
-def extractor(nlp):
-    from kg.extract.relations import RelationExtractor
+def extractor():
+    """The extractor builds use: the packaged relation model, with the rules as its features."""
+    from kg.distributed import pipeline_and_extractor
 
-    return RelationExtractor(nlp)
+    return pipeline_and_extractor()[1]
 
 
 @pytest.fixture(scope="session")

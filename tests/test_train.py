@@ -80,7 +80,7 @@ def test_an_incomplete_model_folder_is_a_clear_error(tmp_path):
 @pytest.mark.model
 def test_tiny_gold_trains_and_the_model_recovers_its_facts(tmp_path):
     out = tmp_path / "tiny-model"
-    result = runner.invoke(app, ["train", str(TINY), "--out", str(out), "--set", "training.max_epochs=8"])
+    result = runner.invoke(app, ["train", str(TINY), "--out", str(out), "--set", "training.max_epochs=10"])
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "meta.json").read_text())
     assert meta["training_files"][0]["path"] == str(TINY)

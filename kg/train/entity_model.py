@@ -108,7 +108,8 @@ def train_entity_model(
             scores = nlp.evaluate(aside) if aside else {"ents_f": 0.0, "ents_p": 0.0, "ents_r": 0.0}
             score = {k: float(scores[k] or 0.0) for k in ("ents_p", "ents_r", "ents_f")}
             score["loss"] = float(losses.get("ner", 0.0))
-            if best is None or score["ents_f"] > best["ents_f"]:
+            # without held-aside documents there is nothing to choose by: the last epoch is kept
+            if best is None or score["ents_f"] > best["ents_f"] or not aside:
                 best, best_epoch, best_bytes, stale = score, epoch, ner.to_bytes(), 0
             else:
                 stale += 1
@@ -120,4 +121,5 @@ def train_entity_model(
     ner.from_bytes(best_bytes)
     (out_dir / "ner").mkdir(parents=True, exist_ok=True)
     ner.to_disk(out_dir / "ner", exclude=["vocab"])
-    return EntityTrainingResult(epoch, best_epoch, best or {}, time.perf_counter() - started, len(train), unaligned)
+    held = best if aside and best else {}
+    return EntityTrainingResult(epoch, best_epoch, held, time.perf_counter() - started, len(train), unaligned)
