@@ -326,12 +326,16 @@ def train(
     settings: list[str] = typer.Option(
         None, "--set", help="Override a training setting of kg/data/entity_training.cfg: section.key=value."
     ),
+    entities_from: Path = typer.Option(
+        None, "--entities-from", help="Reuse the entity model of this model folder; train the relations only."
+    ),
 ) -> None:
     """Train the entity and relation models from gold files into a model folder (with its meta.json).
 
     Example: kg train ../shared/datasets/ecosystem-news/train.json --out my-model --dev dev.json
     Then: kg build corpus/ --out out/ --model my-model
     """
+    from kg.models import ModelError
     from kg.train.corpus import TrainingDataError
     from kg.train.run import train_models
 
@@ -356,8 +360,9 @@ def train(
                 dev=dev,
                 overrides=overrides,
                 progress=lambda what, done: bar.update(task, description=what, completed=done),
+                entities_from=entities_from,
             )
-        except (TrainingDataError, KeyError, ValueError) as exc:
+        except (TrainingDataError, ModelError, KeyError, ValueError) as exc:
             fail(str(exc))
     ent, rel = report.entity.get("aside_scores", {}), report.relation.get("aside_scores", {})
     console.print(f"model written to {out} in {report.seconds:.0f} s", highlight=False, markup=False)

@@ -48,7 +48,8 @@ def _lexicon() -> dict:
     }
 
 
-_PERSON_OR_ORG = frozenset({"Person", "Organization"})
+_PERSON_OR_ORG = frozenset({"Person", "Organization", "Facility"})  # "le parc ... son extension", "il"
+_LAST_MENTIONED = frozenset({"Person", "Organization", "Facility", "Program", "Event"})
 _ORG = frozenset({"Organization"})
 _PLACE = frozenset({"Place"})
 
@@ -108,8 +109,9 @@ def find_anaphors(doc: Doc, mentions: list[Span]) -> list[Anaphor]:
             for phrase in lex["phrases"]:
                 words = [t.lower_ for t in doc[tok.i : tok.i + len(phrase)]]
                 if tuple(words) == phrase:
+                    # "ce dernier": the actor named last, whatever its class
                     end = tok.i + len(phrase)
-                    candidate = (tok.i, end, end - 1, "pronoun", " ".join(phrase), _PERSON_OR_ORG)
+                    candidate = (tok.i, end, end - 1, "last_mentioned", " ".join(phrase), _LAST_MENTIONED)
                     break
         if candidate is None and tok.pos_ == "NOUN":
             classes = lex["nouns"].get(tok.lemma_.lower()) or lex["nouns"].get(low)
@@ -161,6 +163,8 @@ def _names_follow(doc: Doc, i: int, in_mention: set[int]) -> bool:
     j = i + 1
     while j < len(doc) and j - i <= 3 and doc[j].pos_ == "ADJ":
         j += 1
+    if j + 1 in in_mention and doc[j].lower_ in ("de", "du", "des", "d'"):
+        return True  # "les responsables du Technopark": a role of the named actor, not a reference back
     return j in in_mention or (j + 1 in in_mention and doc[j].text in ',«"(')
 
 
@@ -182,8 +186,10 @@ def _antecedent(before, start, classes, word, kind, sent_of, descriptors, counts
         frequency = min(counts.get(m.text.lower(), 1), 5)
         if kind == "first_person":  # salience over the whole text, not recency
             score = frequency - 0.05 * distance
+        elif kind == "last_mentioned":
+            return m
         else:
-            score = -1.0 * distance + 0.3 * frequency
+            score = -1.0 * distance + 0.15 * frequency
         if a.subject:
             score += 0.8
         described = descriptors.get((m.start, m.end))
@@ -191,7 +197,7 @@ def _antecedent(before, start, classes, word, kind, sent_of, descriptors, counts
             score += 2.5
         elif described is not None and kind == "noun" and described in _lexicon()["nouns"]:
             score += 0.6 if _lexicon()["nouns"][described] & classes else 0.0
-        if kind == "possessive" and m.label_ == "Organization":
+        if kind == "possessive" and m.label_ != "Person":
             score += 0.7  # "son directeur", "sa filiale": mostly an organisation's
         if best_score is None or score > best_score:
             best, best_score = m, score

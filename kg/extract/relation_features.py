@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract.anaphora import Anaphor, descriptor, find_anaphors
 
 MAX_SENTENCE_GAP = 1
+_COARSE = {"Organization": "Institution", "Facility": "Institution"}
 _MAX_BETWEEN = 14
 
 
@@ -174,8 +175,11 @@ def pair_features(doc, sents, a: Unit, b: Unit, units, coord, rule_hits) -> list
     for hit in rule_hits.get((a.mention.start, a.mention.end, b.mention.start, b.mention.end), ()):
         f.append(f"rule={hit}")
     # every feature also in conjunction with the class pair: predicates depend on it (a linear model cannot
-    # combine them by itself)
-    return f + [f"{x}|{cp}" for x in f[1:] if "|" not in x]
+    # combine them by itself); and with the coarse pair, where an organisation and a facility (a park, a hub)
+    # are both institutions, so what is learned of one carries over to the other
+    plain = [x for x in f[1:] if "|" not in x]
+    coarse = f"{_COARSE.get(ca, ca)}~{_COARSE.get(cb, cb)}"
+    return f + [f"cc={coarse}"] + [f"{x}|{cp}" for x in plain] + [f"{x}|{coarse}" for x in plain]
 
 
 def _path_features(doc, i: int, j: int, cp: str, prefix: str) -> list[str]:

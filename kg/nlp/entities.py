@@ -339,9 +339,13 @@ def set_trained_entities(doc: Doc) -> Doc:
     for ent in doc.ents:
         cls = NER_CLASSES.get(ent.label_, ent.label_ or None)
         start, end = _trim(doc, ent.start, ent.end)
-        if cls and start < end:
-            g = gaz.get((start, end))
-            candidates.append(_Candidate(start, end, g.label_ if g is not None else cls, 5.0, g.id_ if g else ""))
+        if not cls or start >= end:
+            continue
+        # "du Technopark Omar Balafrej": a person's name glued after an organisation's is cut off
+        cuts = [i for i in _split_points(doc, start, end) if doc[i].lower_ in first_names()] if cls != "Person" else []
+        for a, b, piece_cls in zip([start, *cuts], [*cuts, end], [cls] + ["Person"] * len(cuts)):
+            g = gaz.get((a, b))
+            candidates.append(_Candidate(a, b, g.label_ if g is not None else piece_cls, 5.0, g.id_ if g else ""))
     for g in gaz.values():
         candidates.append(_Candidate(g.start, g.end, g.label_, 3.0 + len(g) * 0.01, g.id_, refine=False))
     for span in list(doc.spans.get(SHORT_KEY, [])) + list(doc.spans.get(LONG_KEY, [])):

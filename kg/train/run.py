@@ -76,8 +76,12 @@ def train_models(
     dev: list[str | Path] | None = None,
     overrides: dict[str, object] | None = None,
     progress: Progress | None = None,
+    entities_from: str | Path | None = None,
 ) -> TrainReport:
-    """Train the entity and relation models on ``gold`` and write a complete model folder to ``out_dir``."""
+    """Train the entity and relation models on ``gold`` and write a complete model folder to ``out_dir``.
+
+    With ``entities_from`` (a model folder) its entity model is reused as it is and only relations are trained.
+    """
     from kg.train.entity_model import train_entity_model, training_config
     from kg.train.relation_model import train_relations
 
@@ -99,9 +103,15 @@ def train_models(
     def on_epoch(epoch: int, score: dict) -> None:
         say(f"entities: epoch {epoch}/{epochs}, held-aside F1 {score['ents_f']:.3f}", 0.05 + 0.6 * epoch / epochs)
 
-    say("entities: preparing examples", 0.02)
-    entity = train_entity_model(train, kg_aside or aside, work, config, on_epoch)
-    report.entity = asdict(entity)
+    if entities_from is not None:
+        from kg.models import model_dir, model_meta
+
+        source = model_dir(entities_from)
+        shutil.copytree(source / "ner", work / "ner")
+        report.entity = {**model_meta(source).get("entity_model", {}), "reused_from": str(source)}
+    else:
+        say("entities: preparing examples", 0.02)
+        report.entity = asdict(train_entity_model(train, kg_aside or aside, work, config, on_epoch))
     say("relations: parsing the gold documents", 0.68)
     relation = train_relations(
         [d for d in train if d.relations_annotated],
