@@ -14,7 +14,7 @@ from kg.ingest import IngestOptions, Skipped, Warned, find_input_files, read_doc
 from kg.model import DocumentAnalysis
 from kg.rdf import document_quads, entity_quads
 from kg.resolve import Resolution, resolve_entities
-from kg.store import outputs_present, quads_digest, write_outputs
+from kg.store import current_outputs, forget_outputs, holding_build_lock, quads_digest, record_outputs, write_outputs
 
 
 @dataclass
@@ -77,6 +77,7 @@ def graph_quads(analyses: list[DocumentAnalysis], resolution: Resolution) -> lis
     return quads
 
 
+@holding_build_lock  # one build at a time per output folder
 def build_graph(
     paths: Iterable[str | Path],
     out_dir: str | Path,
@@ -107,13 +108,14 @@ def build_graph(
     resolution = resolve_entities(unique.values())
     quads = graph_quads(analyses, resolution)
     # an unchanged corpus gives the same quads: the outputs on disk are already this build's
+    # ... unless an output was changed, damaged or left by a cut-short build: the manifest lists what is on disk
     digest = quads_digest(quads)
-    written = cache.written() if cache is not None else {}
-    previous = outputs_present(out_dir, write_html) if written.get("digest") == digest else None
-    if previous is not None and (not validate or written.get("violations") is not None):
-        report.outputs = previous
-        report.violations = written.get("violations") if validate else None
+    previous = current_outputs(out_dir, digest, write_html) if cache is not None else None
+    if previous is not None and (not validate or previous[1] is not None):
+        report.outputs = previous[0]
+        report.violations = previous[1] if validate else None
     else:
+        forget_outputs(out_dir)
         report.outputs = write_outputs(quads, out_dir)
         if validate:
             from kg.validate import validate_graph
@@ -124,8 +126,7 @@ def build_graph(
             from kg.viz import write_html_graph
 
             report.outputs["html"] = write_html_graph(KGStore.open(out_dir), out_dir / "graph.html")
-        if cache is not None:
-            cache.record_written(digest, report.violations)
+        record_outputs(out_dir, digest, report.outputs, report.violations)
     report.documents = len(unique)
     report.sentences = sum(a.sentence_count for a in unique.values())
     report.entities_by_class = Counter(e.cls for e in resolution.entities)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -21,12 +23,13 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-console = Console()
-err = Console(stderr=True)
+# emoji off and messages escaped: file names and dates such as "[/red]" or ":smile:" are shown as written
+console = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -78,6 +81,7 @@ def build(
     from kg.distributed import ClusterError, check_scheduler
     from kg.formats import Fields
     from kg.ingest import IngestOptions, InputError
+    from kg.store import StoreError
 
     fields = Fields(text_field, title_field, date_field, url_field, source_field, lang_field, author_field)
     ingest = IngestOptions(fields, tuple(dict.fromkeys(["fr", *(x.lower() for x in lang or ())])), any_language)
@@ -103,12 +107,12 @@ def build(
                 scheduler=scheduler,
                 ingest=ingest,
             )
-        except ClusterError as exc:
+        except (ClusterError, StoreError) as exc:  # StoreError: --out unusable, or another build writing it
             fail(str(exc))
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
+        err.print(f"[yellow]warning:[/] {escape(warning.message)}", highlight=False)
     for skipped in report.skipped:
-        err.print(f"[yellow]skipped:[/] {skipped.reason}", highlight=False)
+        err.print(f"[yellow]skipped:[/] {escape(skipped.reason)}", highlight=False)
     if report.violations:
         err.print(
             f"[yellow]warning:[/] the output breaks its SHACL shapes {report.violations} time(s); "
@@ -121,7 +125,7 @@ def build(
 
 
 def print_summary(report) -> None:
-    table = Table(title=f"kg build -> {report.out_dir}", show_header=False, box=None)
+    table = Table(title=escape(f"kg build -> {report.out_dir}"), show_header=False, box=None)
     table.add_row(
         "documents",
         f"{report.documents} (from {report.files} files, {len(report.skipped)} skipped, {report.cached} cached, "
@@ -136,7 +140,7 @@ def print_summary(report) -> None:
     if report.violations is not None:
         shacl = "0 violations" if not report.violations else f"[bold red]{report.violations} VIOLATIONS[/]"
         table.add_row("SHACL", shacl)
-    table.add_row("outputs", ", ".join(str(p) for p in report.outputs.values()))
+    table.add_row("outputs", escape(", ".join(str(p) for p in report.outputs.values())))
     table.add_row("seconds", f"{report.seconds:.1f}")
     console.print(table)
 
@@ -348,7 +352,19 @@ def push(
 
 
 def main() -> None:
-    app()
+    """Run the CLI; an unexpected error becomes one line and a hint instead of a traceback."""
+    try:
+        app()  # typer turns usage errors, Exit and Ctrl-C into messages and exit codes itself
+    except OSError as exc:
+        where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
+        err.print(f"[bold red]error:[/] {escape(where + (exc.strerror or str(exc)))}", highlight=False)
+        sys.exit(2)
+    except Exception as exc:  # the last resort: no traceback reaches the user
+        if "-v" in sys.argv[1:] or "--verbose" in sys.argv[1:] or os.environ.get("KG_TRACEBACK"):
+            raise
+        err.print(f"[bold red]error:[/] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False)
+        err.print("this is a bug in kg; rerun with -v (or KG_TRACEBACK=1) to see the traceback", highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
