@@ -155,6 +155,11 @@ def query(
     ),
     param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a library query (repeatable)."),
     list_queries: bool = typer.Option(False, "--list", help="List the library queries and what they answer."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Stop a SPARQL query after this many seconds."),
+    max_memory: int = typer.Option(4096, "--max-memory", min=64, help="Stop a SPARQL query beyond this many MB."),
+    allow_service: bool = typer.Option(
+        False, "--allow-service", help="Let SERVICE clauses send requests to other SPARQL endpoints."
+    ),
 ) -> None:
     """Run a SPARQL query or a library query on a built graph. Prefixes ekg:, ent:, rdfs:, skos:, dcterms:, prov:
     are predefined.
@@ -173,7 +178,7 @@ def query(
             sparql = read_query_file(file)
         if not sparql:
             fail("give a query, a library query name (see --list), or --file FILE")
-        text = answer(store, sparql, parse_param_options(param), fmt)
+        text = answer(store, sparql, parse_param_options(param), fmt, timeout, max_memory, allow_service)
     except (FileNotFoundError, ValueError, StoreError) as exc:  # LibraryError and QueryError are ValueErrors
         fail(str(exc))
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -294,8 +294,18 @@ class KGStore:
     def __len__(self) -> int:
         return len(self._store)
 
-    def raw_query(self, sparql: str, bindings: dict | None = None, union: bool = True):
-        """The pyoxigraph result: solutions, triples or a boolean. Bindings are RDF terms or Python values."""
+    def raw_query(self, sparql: str, bindings: dict | None = None, union: bool = True, timeout: float | None = None):
+        """The pyoxigraph result: solutions, triples or a boolean. Bindings are RDF terms or Python values.
+
+        The query is checked first (nesting depth, UPDATE: see :func:`kg.query.check_query`). With a
+        ``timeout`` (seconds) and a store on disk it runs in a child process stopped at that time or at
+        4 GB of memory (:func:`kg.query.bounded_query`), and its triples come back as a list.
+        """
+        from kg.query import bounded_query, check_query
+
+        check_query(sparql, allow_service=True)
+        if timeout is not None and self.path is not None and not bindings:
+            return bounded_query(self.path, sparql, timeout, union=union)
         subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
         try:
             return self._store.query(
@@ -306,9 +316,12 @@ class KGStore:
         except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged store as either
             raise StoreError(damaged_message(self.path, exc)) from None
 
-    def query(self, sparql: str, **bindings) -> list[dict]:
-        """Run a SELECT query; rows as plain dicts. ``bindings`` replace variables by RDF terms."""
-        result = self.raw_query(sparql, bindings)
+    def query(self, sparql: str, timeout: float | None = None, **bindings) -> list[dict]:
+        """Run a SELECT query; rows as plain dicts. ``bindings`` replace variables by RDF terms.
+
+        ``timeout`` (seconds) bounds the query's time and memory (see :meth:`raw_query`).
+        """
+        result = self.raw_query(sparql, bindings, timeout=timeout)
         try:  # solutions are computed while read, so a damaged store shows up here too
             if isinstance(result, ox.QuerySolutions):
                 names = [v.value for v in result.variables]
