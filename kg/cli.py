@@ -315,21 +315,36 @@ def export(
 def serve(
     out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
     port: int = typer.Option(7878, "--port", help="TCP port to listen on."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to bind; loopback unless given (0.0.0.0 opens it to the network)."
+    ),
+    cors: str = typer.Option(None, "--cors", help="Let browser pages of this origin (or *) query the endpoint."),
+    timeout: float = typer.Option(30.0, "--timeout", min=1, help="Stop a query after this many seconds."),
+    allow_service: bool = typer.Option(False, "--allow-service", help="Let SERVICE clauses reach other endpoints."),
 ) -> None:
     """Serve a built graph as a read-only SPARQL 1.1 endpoint with a query page, until Ctrl-C.
 
-    Example: kg serve out/ --port 7878
+    The project's prefixes (ekg:, ent:...) are predeclared; a rebuild of OUT_DIR is served as soon as it is written.
+
+    Example: kg serve out/ --port 7878 --cors '*'
     """
-    from kg.serve import ServeError
+    from kg.serve import PortInUse, ServeError, is_loopback
     from kg.serve import serve as serve_store
     from kg.store import StoreError
 
     def announce(server) -> None:
-        console.print(f"SPARQL endpoint {server.query_url}\nquery page      {server.url}\nCtrl-C to stop")
+        lines = f"SPARQL endpoint {server.query_url}\nquery page      {server.url}\nCtrl-C to stop"
+        console.print(escape(lines), highlight=False)
+        if not is_loopback(host):
+            err.print(f"[yellow]warning:[/] listening on {escape(host)}: other machines can query it", highlight=False)
+
+    def event(message: str) -> None:
+        err.print(f"[yellow]note:[/] {escape(message)}", highlight=False)
 
     try:
-        serve_store(out_dir, port=port, host=host, on_ready=announce)
+        serve_store(out_dir, port, host, announce, cors, timeout, allow_service, event)
+    except PortInUse as exc:
+        fail(str(exc), code=2)
     except (ServeError, StoreError) as exc:
         fail(str(exc), code=1)
     console.print("stopped")
