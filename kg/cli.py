@@ -356,8 +356,13 @@ def push(
     endpoint: str = typer.Option(..., "--endpoint", help="SPARQL 1.1 Graph Store Protocol URL, e.g. .../store"),
     user_env: str = typer.Option(None, "--user-env", help="Environment variable holding the user name."),
     password_env: str = typer.Option(None, "--password-env", help="Environment variable holding the password."),
+    query_endpoint: str = typer.Option(
+        None, "--query-endpoint", help="The server's SPARQL query URL (default: the store URL ending in /query)."
+    ),
+    timeout: float = typer.Option(60.0, "--timeout", min=1, help="Give up on a request after this many seconds."),
 ) -> None:
-    """Load a built graph into a SPARQL 1.1 store, replacing each document's graph (pushing twice never duplicates).
+    """Mirror a built graph into a SPARQL 1.1 store: each document's graph is replaced (pushing twice never
+    duplicates) and document graphs the build no longer has are removed; other data on the server stays.
 
     Example: kg push out/ --endpoint http://localhost:7878/store --user-env KG_USER --password-env KG_PASSWORD
     """
@@ -365,10 +370,17 @@ def push(
     from kg.store import StoreError
 
     try:
-        report = push_graph(out_dir, endpoint, auth=auth_from_env(user_env, password_env))
+        auth = auth_from_env(user_env, password_env)
+        report = push_graph(out_dir, endpoint, auth=auth, timeout=timeout, query_endpoint=query_endpoint)
     except (PushError, StoreError) as exc:
         fail(str(exc), code=1)
-    console.print(f"pushed {report.triples} triples in {report.graphs} graphs to {report.endpoint}", highlight=False)
+    console.print(
+        escape(
+            f"pushed {report.triples} triples in {report.graphs} graphs to {report.endpoint}: document graphs "
+            f"{report.added} added, {report.replaced} replaced, {report.removed} removed"
+        ),
+        highlight=False,
+    )
 
 
 def main() -> None:
