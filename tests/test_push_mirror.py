@@ -14,17 +14,11 @@ import pyoxigraph as ox
 import pytest
 
 from kg.push import DOCUMENT_NAMESPACE, PushError, push_graph, query_endpoint_of
-from kg.serve import oxigraph_server
+from kg.serve import free_port, oxigraph_server
 from kg.store import write_store
 
 EKG = "https://w3id.org/ecosystem-kg/ontology#"
 OTHER = "https://example.org/their-own-graph"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def local_build(folder, documents: dict[str, int]):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.serve import with_prefixes
+from kg.serve import free_port, with_prefixes
 from kg.store import write_store
 
 EKG = "https://w3id.org/ecosystem-kg/ontology#"
 ENT = "https://w3id.org/ecosystem-kg/id/entity/"
 HEADS = "SELECT ?p ?o WHERE { ?p ekg:headOf ?o }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def heads(pairs, extra=0):
