@@ -132,7 +132,7 @@ def build_graph(
     report.entities_by_class = Counter(e.cls for e in resolution.entities)
     distinct_facts = {(f.subject, f.predicate, f.object) for f in resolution.facts}
     report.relations_by_predicate = Counter(p for _, p, _ in distinct_facts)
-    report.triples = len(quads)
+    report.triples = len(set(quads))  # the store keeps a set: duplicates are not triples of the graph
     if cache is not None:
         report.cached = cache.hits
         cache.finish(a.document for a in analyses)
