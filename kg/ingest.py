@@ -393,3 +393,7 @@ def read_documents(
                 yield document
         except InputError as exc:
             skipped.append(Skipped(display_name(path), str(exc)))
+        except (RecursionError, ValueError, LookupError, TypeError, AttributeError, AssertionError) as exc:
+            # a page or feed parser (trafilatura, feedparser, lxml) choking on odd input: skip the file, go on
+            name = display_name(path)
+            skipped.append(Skipped(name, f"{name}: could not be read ({type(exc).__name__}: {str(exc)[:200]})"))

@@ -112,6 +112,8 @@ def bounded_query(
         raise _syntax_error(SyntaxError(message.removeprefix("SyntaxError: ")))
     if process.returncode == 4:
         raise StoreError(damaged_message(Path(location), RuntimeError(message.removeprefix("StoreError: "))))
+    if process.returncode == 6:
+        raise QueryError(f"the query failed: {message.removeprefix('QueryError: ')[:500]}")
     if process.returncode in (5, -6) or "memory allocation" in message:
         raise QueryTimeout(
             f"the query needed more than {max_memory_mb:,} MB of memory and was stopped; narrow it "

@@ -37,6 +37,10 @@ def main() -> int:
 
     try:
         store = ox.Store.read_only(request["location"])
+    except (OSError, RuntimeError) as exc:
+        sys.stderr.write(f"StoreError: {exc}")
+        return 4
+    try:
         result = store.query(
             request["query"], prefixes=request["prefixes"], use_default_graph_as_union=request["union"]
         )
@@ -50,9 +54,9 @@ def main() -> int:
     except SyntaxError as exc:
         sys.stderr.write(f"SyntaxError: {exc}")
         return 3
-    except (OSError, RuntimeError) as exc:
-        sys.stderr.write(f"StoreError: {exc}")
-        return 4
+    except (OSError, RuntimeError) as exc:  # a SERVICE that failed, or a store damaged past its opening
+        sys.stderr.write(f"QueryError: {exc}")
+        return 6
     except MemoryError:
         sys.stderr.write("MemoryError")
         return 5

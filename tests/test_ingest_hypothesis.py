@@ -47,7 +47,7 @@ def accounted(docs, skipped) -> set[str]:
 
 
 @SETTINGS
-@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".jsonl", ".csv", ".xml", ""]))
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".jsonl", ".csv", ".xml", ".html", ""]))
 def test_random_bytes_never_raise(data, suffix):
     path, docs, skipped = ingest("input" + suffix, data)
     assert docs or skipped

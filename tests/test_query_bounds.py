@@ -90,3 +90,9 @@ def test_cli_timeout_is_one_line_and_exit_2(store_dir):
     )
     assert run.returncode == 2
     assert "longer than 1 s" in run.stderr and "Traceback" not in run.stderr + run.stdout
+
+
+def test_a_failing_service_call_is_a_query_error_not_a_damaged_store(store_dir):
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    with pytest.raises(QueryError, match="the query failed"):
+        answer(store_dir, service, allow_service=True, timeout=20)
