@@ -47,6 +47,7 @@ from kg.store import STORE_DIR, StoreError
 PR_SET_PDEATHSIG = 1
 SUPERVISE_EVERY = 0.5  # seconds between checks of the Oxigraph process and the store
 RESTART_WAIT = 20.0  # how long a request waits for a restarting Oxigraph
+MAX_BODY_BYTES = 4 * 1024 * 1024  # a query (kg.query.MAX_QUERY_CHARS) URL-encoded fits
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 
@@ -351,7 +352,12 @@ def _handler(backend: Backend, options: ProxyOptions, page: bytes) -> type[http.
             self._handle(b"")
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if not 0 <= length <= MAX_BODY_BYTES:
+                return self._reply(413, f"the request body must be 0 to {MAX_BODY_BYTES:,} bytes long\n".encode())
             self._handle(self.rfile.read(length) if length else b"")
 
         def _handle(self, body: bytes) -> None:
@@ -440,12 +446,11 @@ def serve(
     backend = Backend(out_dir, timeout)
     handler = _handler(backend, ProxyOptions(cors, allow_service), query_page())
     try:  # binding comes first: a taken port is reported before Oxigraph starts
-        front = http.server.ThreadingHTTPServer((host, port), handler)
+        front = _QuietServer((host, port), handler)
     except OSError as exc:
         if exc.errno in (98, 48):  # EADDRINUSE (Linux, macOS)
             raise PortInUse(f"port {port} on {host} is already in use; stop what uses it or choose --port") from None
         raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
-    front.daemon_threads = True
     # a plain `kill` must stop the server too, not leave it orphaned
     previous = signal.signal(signal.SIGTERM, _interrupt)
     http_thread = threading.Thread(target=front.serve_forever, name="kg-serve-http", daemon=True)
@@ -467,6 +472,13 @@ def serve(
             front.shutdown()
         front.server_close()
         backend.stop()
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A request that broke its handler (a client gone mid-answer...) is its own business: no traceback."""
 
 
 def _url_host(host: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -168,3 +169,18 @@ def test_a_busy_port_is_exit_2_naming_it(served):
 def test_project_prefixes_come_first_so_a_query_can_still_redeclare_them():
     text = with_prefixes("PREFIX ekg: <http://other/> ASK {}")
     assert text.index("PREFIX ekg: <https://w3id.org") < text.index("PREFIX ekg: <http://other/>")
+
+
+def test_an_oversized_or_malformed_body_is_refused_and_nothing_is_printed(served):
+    _, url, process = served
+    for length in (str(10**10), "abc"):
+        with socket.create_connection(("127.0.0.1", urllib.parse.urlsplit(url).port)) as raw:
+            request = (
+                f"POST /query HTTP/1.0\r\nContent-Length: {length}\r\nContent-Type: application/sparql-query\r\n\r\n"
+            )
+            raw.sendall(request.encode())
+            assert raw.recv(100).startswith(b"HTTP/1.0 413")
+    assert rows(url + "query", HEADS) == [("Atlas-Labs", "Salma-Idrissi")]
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=20)
+    assert "Traceback" not in errors
