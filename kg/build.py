@@ -28,7 +28,15 @@ from kg.ingest import IngestOptions, Skipped, Warned, find_input_files, read_doc
 from kg.model import Document, DocumentAnalysis
 from kg.rdf import document_iri, document_quads, entity_quads, inferred_quads
 from kg.resolve import Resolution, resolve_entities
-from kg.store import STORE_DIR, outputs_present, quads_digest, write_outputs
+from kg.store import (
+    STORE_DIR,
+    current_outputs,
+    forget_outputs,
+    holding_build_lock,
+    quads_digest,
+    record_outputs,
+    write_outputs,
+)
 
 _BASE = "base"  # cache meta entry: the base folder, relative to the output folder
 # what tells a kg output folder: anything a build writes (a folder holding only these is safe to build into)
@@ -197,6 +205,7 @@ def _changes(before: list[Document], after: Iterable[Document]) -> BuildChanges:
     )
 
 
+@holding_build_lock  # one build at a time per output folder
 def build_graph(
     paths: Iterable[str | Path],
     out_dir: str | Path,
@@ -265,6 +274,7 @@ def _document_matches(document: Document, ref: str, base: Path | None) -> bool:
     return False
 
 
+@holding_build_lock
 def remove_documents(
     out_dir: str | Path,
     refs: Iterable[str],
@@ -321,13 +331,14 @@ def _build(
     resolution = resolve_entities(unique.values())
     quads = graph_quads(analyses, resolution)
     # an unchanged corpus gives the same quads: the outputs on disk are already this build's
+    # ... unless an output was changed, damaged or left by a cut-short build: the manifest lists what is on disk
     digest = quads_digest(quads)
-    written = cache.written()
-    on_disk = outputs_present(out_dir, write_html) if written.get("digest") == digest else None
-    if on_disk is not None and (not validate or written.get("violations") is not None):
-        report.outputs = on_disk
-        report.violations = written.get("violations") if validate else None
+    on_disk = current_outputs(out_dir, digest, write_html)
+    if on_disk is not None and (not validate or on_disk[1] is not None):
+        report.outputs = on_disk[0]
+        report.violations = on_disk[1] if validate else None
     else:
+        forget_outputs(out_dir)
         report.outputs = write_outputs(quads, out_dir)
         if validate:
             from kg.validate import validate_graph
@@ -338,13 +349,13 @@ def _build(
             from kg.viz import write_html_graph
 
             report.outputs["html"] = write_html_graph(KGStore.open(out_dir), out_dir / "graph.html")
-        cache.record_written(digest, report.violations)
+        record_outputs(out_dir, digest, report.outputs, report.violations)
     report.documents = len(unique)
     report.sentences = sum(a.sentence_count for a in unique.values())
     report.entities_by_class = Counter(e.cls for e in resolution.entities)
     distinct_facts = {(f.subject, f.predicate, f.object) for f in resolution.facts}
     report.relations_by_predicate = Counter(p for _, p, _ in distinct_facts)
-    report.triples = len(quads)
+    report.triples = len(set(quads))  # the store keeps a set: duplicates are not triples of the graph
     report.cached = cache.hits
     report.changes = _changes(previous, (a.document for a in analyses))
     report.per_document = [

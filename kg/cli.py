@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -23,22 +25,23 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-console = Console()
-err = Console(stderr=True)
+# emoji off and messages escaped: file names and dates such as "[/red]" or ":smile:" are shown as written
+console = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 VERBOSITY = {"level": 0}  # -q sets -1 (errors only), -v sets 1 (per-file detail)
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
 def warn(kind: str, message: str) -> None:
     """A warning on stderr, unless -q."""
     if VERBOSITY["level"] >= 0:
-        err.print(f"[yellow]{kind}:[/] {message}", highlight=False)
+        err.print(f"[yellow]{kind}:[/] {escape(message)}", highlight=False)
 
 
 def _show_version(value: bool) -> None:
@@ -117,6 +120,7 @@ def build(
     from kg.formats import Fields
     from kg.ingest import IngestOptions, InputError
     from kg.models import ModelError
+    from kg.store import StoreError
 
     fields = Fields(text_field, title_field, date_field, url_field, source_field, lang_field, author_field)
     ingest = IngestOptions(fields, tuple(dict.fromkeys(["fr", *(x.lower() for x in lang or ())])), any_language)
@@ -144,7 +148,7 @@ def build(
                 add=add,
                 model=model,
             )
-        except (ClusterError, BuildError, InputError, ModelError) as exc:
+        except (ClusterError, BuildError, InputError, ModelError, StoreError) as exc:  # StoreError: --out unusable
             fail(str(exc))
     report_build(report)
     if report.documents == 0:
@@ -200,7 +204,7 @@ def report_build(report) -> None:
 
 
 def print_summary(report) -> None:
-    table = Table(title=f"kg build -> {report.out_dir}", show_header=False, box=None)
+    table = Table(title=escape(f"kg build -> {report.out_dir}"), show_header=False, box=None)
     table.add_row(
         "documents",
         f"{report.documents} (from {report.files} files, {len(report.skipped)} skipped, {report.cached} cached, "
@@ -216,7 +220,7 @@ def print_summary(report) -> None:
     if report.violations is not None:
         shacl = "0 violations" if not report.violations else f"[bold red]{report.violations} VIOLATIONS[/]"
         table.add_row("SHACL", shacl)
-    table.add_row("outputs", ", ".join(str(p) for p in report.outputs.values()))
+    table.add_row("outputs", escape(", ".join(str(p) for p in report.outputs.values())))
     table.add_row("seconds", f"{report.seconds:.1f}")
     console.print(table)
 
@@ -233,6 +237,11 @@ def query(
     ),
     param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a library query (repeatable)."),
     list_queries: bool = typer.Option(False, "--list", help="List the library queries and what they answer."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Stop a SPARQL query after this many seconds."),
+    max_memory: int = typer.Option(4096, "--max-memory", min=64, help="Stop a SPARQL query beyond this many MB."),
+    allow_service: bool = typer.Option(
+        False, "--allow-service", help="Let SERVICE clauses send requests to other SPARQL endpoints."
+    ),
 ) -> None:
     """Run a SPARQL query or a library query on a built graph. Prefixes ekg:, ent:, rdfs:, skos:, dcterms:, prov:
     are predefined.
@@ -251,7 +260,7 @@ def query(
             sparql = read_query_file(file)
         if not sparql:
             fail("give a query, a library query name (see --list), or --file FILE")
-        text = answer(store, sparql, parse_param_options(param), fmt)
+        text = answer(store, sparql, parse_param_options(param), fmt, timeout, max_memory, allow_service)
     except (FileNotFoundError, ValueError, StoreError) as exc:  # LibraryError and QueryError are ValueErrors
         fail(str(exc))
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -470,21 +479,36 @@ def export(
 def serve(
     out_dir: Path = typer.Argument(..., help="Output folder of kg build."),
     port: int = typer.Option(7878, "--port", help="TCP port to listen on."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to bind; loopback unless given (0.0.0.0 opens it to the network)."
+    ),
+    cors: str = typer.Option(None, "--cors", help="Let browser pages of this origin (or *) query the endpoint."),
+    timeout: float = typer.Option(30.0, "--timeout", min=1, help="Stop a query after this many seconds."),
+    allow_service: bool = typer.Option(False, "--allow-service", help="Let SERVICE clauses reach other endpoints."),
 ) -> None:
     """Serve a built graph as a read-only SPARQL 1.1 endpoint with a query page, until Ctrl-C.
 
-    Example: kg serve out/ --port 7878
+    The project's prefixes (ekg:, ent:...) are predeclared; a rebuild of OUT_DIR is served as soon as it is written.
+
+    Example: kg serve out/ --port 7878 --cors '*'
     """
-    from kg.serve import ServeError
+    from kg.serve import PortInUse, ServeError, is_loopback
     from kg.serve import serve as serve_store
     from kg.store import StoreError
 
     def announce(server) -> None:
-        console.print(f"SPARQL endpoint {server.query_url}\nquery page      {server.url}\nCtrl-C to stop")
+        lines = f"SPARQL endpoint {server.query_url}\nquery page      {server.url}\nCtrl-C to stop"
+        console.print(escape(lines), highlight=False)
+        if not is_loopback(host):
+            err.print(f"[yellow]warning:[/] listening on {escape(host)}: other machines can query it", highlight=False)
+
+    def event(message: str) -> None:
+        err.print(f"[yellow]note:[/] {escape(message)}", highlight=False)
 
     try:
-        serve_store(out_dir, port=port, host=host, on_ready=announce)
+        serve_store(out_dir, port, host, announce, cors, timeout, allow_service, event)
+    except PortInUse as exc:
+        fail(str(exc), code=2)
     except (ServeError, StoreError) as exc:
         fail(str(exc), code=1)
     console.print("stopped")
@@ -496,8 +520,13 @@ def push(
     endpoint: str = typer.Option(..., "--endpoint", help="SPARQL 1.1 Graph Store Protocol URL, e.g. .../store"),
     user_env: str = typer.Option(None, "--user-env", help="Environment variable holding the user name."),
     password_env: str = typer.Option(None, "--password-env", help="Environment variable holding the password."),
+    query_endpoint: str = typer.Option(
+        None, "--query-endpoint", help="The server's SPARQL query URL (default: the store URL ending in /query)."
+    ),
+    timeout: float = typer.Option(60.0, "--timeout", min=1, help="Give up on a request after this many seconds."),
 ) -> None:
-    """Load a built graph into a SPARQL 1.1 store, replacing each document's graph (pushing twice never duplicates).
+    """Mirror a built graph into a SPARQL 1.1 store: each document's graph is replaced (pushing twice never
+    duplicates) and document graphs the build no longer has are removed; other data on the server stays.
 
     Example: kg push out/ --endpoint http://localhost:7878/store --user-env KG_USER --password-env KG_PASSWORD
     """
@@ -505,14 +534,33 @@ def push(
     from kg.store import StoreError
 
     try:
-        report = push_graph(out_dir, endpoint, auth=auth_from_env(user_env, password_env))
+        auth = auth_from_env(user_env, password_env)
+        report = push_graph(out_dir, endpoint, auth=auth, timeout=timeout, query_endpoint=query_endpoint)
     except (PushError, StoreError) as exc:
         fail(str(exc), code=1)
-    console.print(f"pushed {report.triples} triples in {report.graphs} graphs to {report.endpoint}", highlight=False)
+    console.print(
+        escape(
+            f"pushed {report.triples} triples in {report.graphs} graphs to {report.endpoint}: document graphs "
+            f"{report.added} added, {report.replaced} replaced, {report.removed} removed"
+        ),
+        highlight=False,
+    )
 
 
 def main() -> None:
-    app(prog_name="kg")
+    """Run the CLI; an unexpected error becomes one line and a hint instead of a traceback."""
+    try:
+        app(prog_name="kg")  # typer turns usage errors, Exit and Ctrl-C into messages and exit codes itself
+    except OSError as exc:
+        where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
+        err.print(f"[bold red]error:[/] {escape(where + (exc.strerror or str(exc)))}", highlight=False)
+        sys.exit(2)
+    except Exception as exc:  # the last resort: no traceback reaches the user
+        if "-v" in sys.argv[1:] or "--verbose" in sys.argv[1:] or os.environ.get("KG_TRACEBACK"):
+            raise
+        err.print(f"[bold red]error:[/] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False)
+        err.print("this is a bug in kg; rerun with -v (or KG_TRACEBACK=1) to see the traceback", highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ LANGUAGE_MIN_WORDS = 12  # a headline alone says little: such texts are kept rat
 LANGUAGE_MIN_PROBABILITY = 0.9  # below this the identifier is unsure (mixed or very short text)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LINE_END = "\ue000"  # a private-use character (not white space): marks block ends while spaces collapse
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article")
 
 
@@ -78,6 +79,11 @@ def _language_identifier():
 # --- metadata ---------------------------------------------------------------------------------
 
 
+def clean_text(text: str) -> str:
+    """Text that can be encoded: a lone surrogate (possible in JSON, ``"\\ud800"``) becomes U+FFFD, length kept."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def normalise_date(value) -> str | None:
     """An ISO 8601 date (``2024-03-12``) or date-time, from the ways dates are written; None if unreadable.
 
@@ -85,9 +91,14 @@ def normalise_date(value) -> str | None:
     """
     if value is None or value == "":
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC).isoformat()
-    text = " ".join(str(value).split())
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    if isinstance(value, int | float):  # a Unix timestamp; NaN or out of range is unreadable
+        try:
+            return datetime.fromtimestamp(value, UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = " ".join(value.split())
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return date.fromisoformat(text).isoformat()
@@ -137,7 +148,19 @@ def detect_language(text: str) -> str | None:
 
 
 def _metadata(**values) -> tuple[tuple[str, str], ...]:
-    return tuple((k, str(v).strip()) for k, v in values.items() if v is not None and str(v).strip())
+    return tuple((k, clean_text(str(v).strip())) for k, v in values.items() if v is not None and str(v).strip())
+
+
+def _scalar(record: dict, key: str, source: str, problems: list[Problem]):
+    """A metadata value as text; a list or object is left out with a caveat instead of kept as its Python repr."""
+    value = _field(record, key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    kind = "true/false" if isinstance(value, bool) else type(value).__name__
+    problems.append(Problem(source, f"{source}: the {key!r} field is not text ({kind}); left out", skip=False))
+    return None
 
 
 def _date_metadata(raw, source: str) -> tuple[str | None, list[Problem]]:
@@ -257,6 +280,9 @@ def read_jsonl(text: str, name: str, fields: Fields) -> Iterator[Article | Probl
         except json.JSONDecodeError as exc:
             yield Problem(source, f"{source}: invalid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield Problem(source, f"{source}: JSON nested too deeply to read")
+            continue
         if not isinstance(record, dict):
             yield Problem(source, f"{source}: expected a JSON object, got {type(record).__name__}")
             continue
@@ -312,17 +338,19 @@ def _record_article(record: dict, source: str, fields: Fields) -> Iterator[Artic
         yield Problem(source, f"{source}: empty {fields.text!r} field")
         return
     day, problems = _date_metadata(_field(record, fields.date), source)
+    title = _scalar(record, fields.title, source, problems)
+    metadata = _metadata(
+        date=day,
+        publisher=_scalar(record, fields.publisher, source, problems),
+        url=_scalar(record, fields.url, source, problems),
+        author=_scalar(record, fields.author, source, problems),
+    )
+    declared = language_tag(_scalar(record, fields.language, source, problems))
     yield from problems
-    title = _field(record, fields.title)
     yield Article(
         source=source,
         text=body,
-        title=" ".join(str(title).split()) or None if title is not None else None,
-        metadata=_metadata(
-            date=day,
-            publisher=_field(record, fields.publisher),
-            url=_field(record, fields.url),
-            author=_field(record, fields.author),
-        ),
-        declared_language=language_tag(_field(record, fields.language)),
+        title=clean_text(" ".join(title.split())) or None if title is not None else None,
+        metadata=metadata,
+        declared_language=declared,
     )

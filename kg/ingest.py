@@ -7,13 +7,25 @@ else by sniffing the content); the format readers live in :mod:`kg.formats`.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kg.formats import Article, Fields, Problem, detect_language, read_csv, read_feed, read_html, read_jsonl
+from kg.formats import (
+    Article,
+    Fields,
+    Problem,
+    clean_text,
+    detect_language,
+    read_csv,
+    read_feed,
+    read_html,
+    read_jsonl,
+)
 from kg.model import Document, Segment
 
 FORMAT_BY_SUFFIX = {
@@ -30,7 +42,10 @@ FORMAT_BY_SUFFIX = {
 TEXT_SUFFIXES = tuple(FORMAT_BY_SUFFIX)  # the files picked up when a folder is given
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a news article is a few kB; beyond this it is not one
 MAX_COLLECTION_BYTES = 1024 * 1024 * 1024  # a JSON Lines or CSV dump holds many articles
+MAX_SEGMENT_CHARS = 5000  # longer stretches are cut (paragraph, sentence, then word) so NLP time stays linear
 _SEPARATOR = re.compile(r"^[ \t]*[-–—][ \t]*$")
+_SENTENCE_END = re.compile(r"[.!?…;:][»\"')\]]*\s+")
+_WORD_CHAR = re.compile(r"[^\W_]")
 
 
 class InputError(Exception):
@@ -87,27 +102,38 @@ def find_input_files(paths: Iterable[str | Path], suffixes=TEXT_SUFFIXES) -> lis
     return unique
 
 
-def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
-    """Decode bytes as UTF-8, else cp1252, else latin-1; return (text, warning).
+def display_name(path: str | Path) -> str:
+    """A file name as text that can always be printed and stored (undecodable bytes shown as ``\\xNN``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
-    Raises :class:`InputError` for binary or empty content.
+
+def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
+    """Decode bytes as UTF-8 (UTF-16 with a byte-order mark), else line by line; return (text, warning).
+
+    A line that is not UTF-8 is read as cp1252, else latin-1, so a file mixing
+    UTF-8 and legacy lines keeps both intact. Raises :class:`InputError` for
+    binary or empty content.
     """
     if not data.strip():
         raise InputError(f"{name}: empty file")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{name}: binary file (contains NUL bytes), not text")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text, warning = data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        where = f"byte {exc.start}"
+    warning = None
+    utf16 = _utf16_codec(data)
+    if utf16:
         try:
-            text = data.decode("cp1252")
-            warning = f"{name}: not valid UTF-8 (at {where}); read as cp1252"
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-            warning = f"{name}: not valid UTF-8 (at {where}); read as latin-1"
+            text = data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: broken UTF-16 text (at byte {exc.start})") from None
+    else:
+        if b"\x00" in data[:8192]:
+            raise InputError(f"{name}: binary file (contains NUL bytes), not text")
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text, legacy = _decode_lines(data)
+            warning = f"{name}: not valid UTF-8 (at byte {exc.start}); {legacy}"
+    text = text.lstrip("\ufeff")
     controls = sum(1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
     if controls > max(8, len(text[:8192]) // 50):
         raise InputError(f"{name}: looks binary ({controls} control characters), not text")
@@ -115,6 +141,40 @@ def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
     if not text.strip():
         raise InputError(f"{name}: empty file (only white space)")
     return text, warning
+
+
+def _utf16_codec(data: bytes) -> str | None:
+    """ "utf-16" for text with a UTF-16 byte-order mark or, without one, with the NUL byte of every ASCII character."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) < 8 or len(data) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode_lines(data: bytes) -> tuple[str, str]:
+    """Decode each line on its own: UTF-8, else cp1252, else latin-1; also say how many lines were legacy."""
+    lines, counts = [], {"cp1252": 0, "latin-1": 0}
+    for raw in data.split(b"\n"):
+        try:
+            lines.append(raw.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            pass
+        try:
+            lines.append(raw.decode("cp1252"))
+            counts["cp1252"] += 1
+        except UnicodeDecodeError:
+            lines.append(raw.decode("latin-1"))
+            counts["latin-1"] += 1
+    used = " and ".join(f"{n} line{'s' if n > 1 else ''} read as {enc}" for enc, n in counts.items() if n)
+    return "\n".join(lines), used
 
 
 def split_segments(text: str) -> tuple[tuple[Segment, ...], str | None]:
@@ -169,6 +229,38 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def bound_segments(text: str, segments: tuple[Segment, ...], limit: int = MAX_SEGMENT_CHARS) -> tuple[Segment, ...]:
+    """Cut segments longer than ``limit`` into pieces of at most ``limit`` characters, offsets kept.
+
+    A cut falls after a paragraph if one ends in the second half of the window, else after a
+    sentence, else at a space; a stretch without any is cut at the limit.
+    """
+    bounded: list[Segment] = []
+    for seg in segments:
+        start = seg.start
+        while seg.end - start > limit:
+            cut = _cut_point(text, start, start + limit)
+            bounded.append(Segment(start, cut, seg.kind))
+            start = cut
+            while start < seg.end and text[start].isspace():  # a piece never starts with white space
+                start += 1
+        if start < seg.end:
+            bounded.append(Segment(start, seg.end, seg.kind))
+    return tuple(bounded)
+
+
+def _cut_point(text: str, start: int, end: int) -> int:
+    middle = start + (end - start) // 2
+    paragraph = text.rfind("\n", middle, end)
+    if paragraph > start:
+        return paragraph
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, middle, end)]
+    if ends:
+        return ends[-1]
+    space = max(text.rfind(" ", middle, end), text.rfind("\t", middle, end))
+    return space if space > start else end
+
+
 def document_id(text: str) -> str:
     """Stable id from the normalised text, so the same article read twice is one document."""
     norm = " ".join(unicodedata.normalize("NFC", text).split())
@@ -176,13 +268,14 @@ def document_id(text: str) -> str:
 
 
 def make_document(text: str, source: str, title: str | None = None, metadata=()) -> Document:
+    text = clean_text(text)
     segments, found_title = split_segments(text)
     return Document(
         doc_id=document_id(text),
         source=source,
         text=text,
         title=title or found_title,
-        segments=segments,
+        segments=bound_segments(text, segments),
         metadata=tuple(metadata),
     )
 
@@ -204,15 +297,20 @@ def sniff_format(path: Path, head: bytes) -> str:
 
 def read_articles(path: Path, options: IngestOptions = IngestOptions()) -> Iterator[Article | Problem]:
     """The articles of one file of any supported format, and the problems met, naming file and item."""
-    name = str(path)
+    name = display_name(path)
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block and a device never ends: refuse before opening
+            raise InputError(f"{name}: not a regular file (a device, pipe or socket); give a file or a folder")
         with open(path, "rb") as fh:
             kind = sniff_format(path, fh.read(4096))
-        size = path.stat().st_size
-        limit = MAX_COLLECTION_BYTES if kind in ("jsonl", "csv") else MAX_FILE_BYTES
-        if size > limit:
-            raise InputError(f"{name}: too large ({size:,} bytes; the limit is {limit:,})")
-        data = path.read_bytes()
+            limit = MAX_COLLECTION_BYTES if kind in ("jsonl", "csv") else MAX_FILE_BYTES
+            if info.st_size > limit:
+                raise InputError(f"{name}: too large ({info.st_size:,} bytes; the limit is {limit:,})")
+            fh.seek(0)
+            data = fh.read(limit + 1)  # never more than the limit, even if the file grows while read
+        if len(data) > limit:
+            raise InputError(f"{name}: too large (more than {limit:,} bytes)")
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
     if kind in ("html", "feed"):
@@ -234,7 +332,7 @@ def article_document(article: Article) -> Document:
     """A document from an article: its title (when known) is the first headline, then its text."""
     if not article.title:
         return make_document(article.text, article.source, metadata=article.metadata)
-    body = article.text
+    body = clean_text(article.text)
     if body.split("\n", 1)[0].strip() == article.title:
         body = body.split("\n", 1)[1] if "\n" in body else ""
     text = f"{article.title}\n{body}" if body.strip() else article.title
@@ -248,7 +346,7 @@ def article_document(article: Article) -> Document:
         source=article.source,
         text=text,
         title=article.title,
-        segments=segments,
+        segments=bound_segments(text, segments),
         metadata=tuple(article.metadata),
     )
 
@@ -283,10 +381,19 @@ def read_documents(
                     else:
                         warned.append(Warned(item.source, item.message))
                     continue
-                document, refusal = check_language(article_document(item), item.declared_language, options)
+                document = article_document(item)
+                if not any(_WORD_CHAR.search(document.text[seg.start : seg.end]) for seg in document.segments):
+                    reason = "no text (only white space, invisible characters or separator lines)"
+                    skipped.append(Skipped(item.source, f"{item.source}: {reason}"))
+                    continue
+                document, refusal = check_language(document, item.declared_language, options)
                 if refusal:
                     skipped.append(Skipped(item.source, refusal))
                     continue
                 yield document
         except InputError as exc:
-            skipped.append(Skipped(str(path), str(exc)))
+            skipped.append(Skipped(display_name(path), str(exc)))
+        except (RecursionError, ValueError, LookupError, TypeError, AttributeError, AssertionError) as exc:
+            # a page or feed parser (trafilatura, feedparser, lxml) choking on odd input: skip the file, go on
+            name = display_name(path)
+            skipped.append(Skipped(name, f"{name}: could not be read ({type(exc).__name__}: {str(exc)[:200]})"))

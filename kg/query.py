@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.rdf import PREFIXES
-from kg.store import KGStore, QuerySyntaxError, term_value
+from kg.store import KGStore, QuerySyntaxError, StoreError, damaged_message, term_value
 from kg.vocab import check_query_terms
 
 SOLUTION_FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -23,12 +26,128 @@ _RESULT_FORMATS = {  # SPARQL 1.1 Query Results formats, written by pyoxigraph
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 
 
+DEFAULT_TIMEOUT = 30.0  # seconds; a query over a few thousand documents answers in well under one
+DEFAULT_MEMORY_MB = 4096
+MAX_NESTING = 100  # groups and brackets; Oxigraph's parser overflows its stack somewhere past a thousand
+MAX_QUERY_CHARS = 1_000_000
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+# strings, IRIs and comments, whose braces and words are not the query's own
+_LEXEMES = re.compile(
+    r'''"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|#[^\n]*'''
+)
+_PROLOGUE = re.compile(r"(?i)\b(?:PREFIX\s+[^\s:]*:|BASE)\s*")
+
+
 class QueryError(ValueError):
     """A query that cannot run or be shown as asked; the message says why."""
 
 
-def answer(store_dir: str | Path, query: str, params: dict | None = None, fmt: str = "table") -> str:
-    """What ``kg query`` prints: ``query`` is a library query name or SPARQL text."""
+class QueryTimeout(QueryError):
+    """A query stopped at its time or memory bound."""
+
+
+def check_query(sparql: str, allow_service: bool = False, max_nesting: int = MAX_NESTING) -> None:
+    """Refuse, before any parsing, what kg never runs: deep nesting, UPDATE, and SERVICE unless allowed.
+
+    Raises :class:`QueryError` with a message saying why and what to do instead.
+    """
+    if len(sparql) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(sparql):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    code = _LEXEMES.sub(" ", sparql)
+    depth = deepest = 0
+    for ch in code:
+        if ch in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "})":
+            depth -= 1
+    if deepest > max_nesting:
+        raise QueryError(f"the query nests groups {deepest} levels deep; the limit is {max_nesting}")
+    first = re.match(r"\s*([A-Za-z]+)", _PROLOGUE.sub(" ", code))
+    if first and first.group(1).upper() in UPDATE_KEYWORDS:
+        raise QueryError(
+            f"the store is read-only: SPARQL UPDATE ({first.group(1).upper()} ...) is not run. To change the graph, "
+            "edit the input files and rebuild (kg build PATHS --out DIR), or add documents with kg build --add"
+        )
+    if not allow_service and re.search(r"(?i)\bSERVICE\b", code):
+        raise QueryError(
+            "SERVICE is refused: it would make kg send requests to other servers; "
+            "give --allow-service if the query should reach them"
+        )
+
+
+def bounded_query(
+    location: str | Path,
+    sparql: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_memory_mb: int | None = DEFAULT_MEMORY_MB,
+    union: bool = True,
+):
+    """Run ``sparql`` on the store folder ``location`` in a child process stopped at ``timeout`` seconds
+    or ``max_memory_mb`` of memory; returns solutions, a boolean or a list of triples (as pyoxigraph's).
+
+    Raises :class:`QueryTimeout` at a bound, :class:`~kg.store.QuerySyntaxError` for a malformed query
+    and :class:`~kg.store.StoreError` for a damaged store.
+    """
+    from kg.store import _syntax_error
+
+    request = {
+        "location": str(location),
+        "query": sparql,
+        "prefixes": PREFIXES,
+        "union": union,
+        "seconds": timeout,
+        "memory_mb": max_memory_mb,
+    }
+    worker = Path(__file__).with_name("query_worker.py")
+    with subprocess.Popen(
+        [sys.executable, "-I", str(worker)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        try:
+            out, err = process.communicate(json.dumps(request).encode("utf-8"), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise QueryTimeout(
+                f"the query ran longer than {timeout:g} s and was stopped; narrow it (more specific patterns, "
+                "LIMIT) or give a longer --timeout"
+            ) from None
+    message = err.decode("utf-8", "replace").strip()
+    if process.returncode == 3:
+        raise _syntax_error(SyntaxError(message.removeprefix("SyntaxError: ")))
+    if process.returncode == 4:
+        raise StoreError(damaged_message(Path(location), RuntimeError(message.removeprefix("StoreError: "))))
+    if process.returncode == 6:
+        raise QueryError(f"the query failed: {message.removeprefix('QueryError: ')[:500]}")
+    if process.returncode in (5, -6) or "memory allocation" in message:
+        raise QueryTimeout(
+            f"the query needed more than {max_memory_mb:,} MB of memory and was stopped; narrow it "
+            "(more specific patterns, LIMIT) or give a larger --max-memory"
+        )
+    if process.returncode == -14:  # its own alarm
+        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+    if process.returncode != 0:
+        raise StoreError(f"the query process failed (exit code {process.returncode}): {message[:300]}")
+    kind, _, data = out.partition(b"\n")
+    if kind == b"triples":
+        return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+
+def answer(
+    store_dir: str | Path,
+    query: str,
+    params: dict | None = None,
+    fmt: str = "table",
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_memory_mb: int | None = DEFAULT_MEMORY_MB,
+    allow_service: bool = False,
+) -> str:
+    """What ``kg query`` prints: ``query`` is a library query name or SPARQL text.
+
+    SPARQL text is checked (:func:`check_query`) and, with a ``timeout``, run under its bounds
+    (:func:`bounded_query`); library queries are the project's own and run in this process.
+    """
     from kg.library import is_query_name, raw_named_query
 
     if fmt not in FORMATS:
@@ -41,11 +160,18 @@ def answer(store_dir: str | Path, query: str, params: dict | None = None, fmt: s
         raise QueryError("--param only applies to library queries ('kg query --list' shows them)")
     else:
         check_query_terms(query)  # a misspelt ekg: term would silently match nothing
+        check_query(query, allow_service)
         try:
-            result = store.raw_query(query)
+            if timeout and store.path is not None:
+                result = bounded_query(store.path, query, timeout, max_memory_mb)
+            else:
+                result = store.raw_query(query)
         except QuerySyntaxError as exc:
             raise QueryError(syntax_error_message(query, exc)) from None
-    return format_result(result, fmt)
+    try:
+        return format_result(result, fmt)
+    except (OSError, RuntimeError) as exc:  # solutions are computed while read
+        raise StoreError(damaged_message(store.path, exc)) from None
 
 
 def library_listing() -> str:
@@ -83,7 +209,7 @@ def format_result(result, fmt: str = "table", max_width: int = 60) -> str:
     """Text of a pyoxigraph result: solutions in table/csv/tsv/json, graphs in table/turtle/ntriples/jsonld."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, ox.QueryTriples | list):  # a list: the triples of a bounded query
         return _format_graph(result, fmt, max_width)
     if fmt not in SOLUTION_FORMATS:
         raise QueryError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; use {', '.join(SOLUTION_FORMATS)}")
@@ -138,5 +264,9 @@ def read_query_file(path: str | Path) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: no such query file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder; give a .rq file") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None

@@ -7,7 +7,11 @@ without touching disk, for tests and notebooks.
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import hashlib
+import inspect
+import json
 import os
 import shutil
 import signal
@@ -28,6 +32,9 @@ if TYPE_CHECKING:
 Value: TypeAlias = str | int | float | bool | None  # a result cell as a plain Python value (see term_value)
 STORE_DIR = "store"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+MANIFEST_FILE = ".kg-outputs.json"  # each output's digest, written after every output is in place
+LOCK_FILE = ".kg-build.lock"
+_UNHASHED = ("LOCK", "LOG")  # RocksDB's lock and info log change without the data changing
 
 
 class StoreError(Exception):
@@ -130,6 +137,113 @@ def outputs_present(out_dir: Path, html: bool) -> dict[str, Path] | None:
     return outputs if all(p.exists() for p in outputs.values()) else None
 
 
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def output_digest(path: Path) -> str | None:
+    """The digest of an output file, or of a store folder's data files; None if it is missing."""
+    try:
+        if path.is_dir():
+            h = hashlib.sha256()
+            for f in sorted(path.iterdir()):
+                if f.is_file() and not f.name.startswith(_UNHASHED):
+                    h.update(f"{f.name}:{_file_digest(f)}|".encode())
+            return h.hexdigest()
+        return _file_digest(path)
+    except OSError:
+        return None
+
+
+def current_outputs(out_dir: Path, digest: str, html: bool) -> tuple[dict[str, Path], int | None] | None:
+    """The outputs of an earlier build of the same content, if every one is still what that build wrote.
+
+    Returns the outputs and the SHACL violation count recorded with them, or None when anything is
+    missing, changed, damaged or from another content, so that the caller rewrites them all.
+    """
+    try:
+        manifest = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    outputs = outputs_present(out_dir, html)
+    if not isinstance(manifest, dict) or manifest.get("digest") != digest or outputs is None:
+        return None
+    recorded = manifest.get("outputs", {})
+    if any(recorded.get(key) != output_digest(path) for key, path in outputs.items()):
+        return None
+    return outputs, manifest.get("violations")
+
+
+def forget_outputs(out_dir: Path) -> None:
+    """Drop the manifest before any output is replaced: a build cut short then never looks complete."""
+    try:
+        os.unlink(out_dir / MANIFEST_FILE)
+    except FileNotFoundError:
+        pass
+
+
+def record_outputs(out_dir: Path, digest: str, outputs: dict[str, Path], violations: int | None) -> None:
+    """Write the manifest, last, once every output is in place."""
+    manifest = {
+        "digest": digest,
+        "violations": violations,
+        "outputs": {key: output_digest(path) for key, path in outputs.items()},
+    }
+    atomic_write_bytes(out_dir / MANIFEST_FILE, json.dumps(manifest, indent=1).encode("utf-8"))
+
+
+@contextmanager
+def build_lock(out_dir: str | Path):
+    """Hold ``OUT/.kg-build.lock`` for the block: one build at a time writes a folder.
+
+    The lock is an ``flock``, so a build that dies releases it with its process.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(out_dir / LOCK_FILE, "a+")
+    except (FileExistsError, NotADirectoryError):
+        raise StoreError(f"{out_dir}: is a file, not a folder; give --out a folder") from None
+    except PermissionError:
+        raise StoreError(f"{out_dir}: cannot write here (permission denied); choose another --out") from None
+    except OSError as exc:
+        raise StoreError(f"{out_dir}: cannot write here ({exc.strerror or exc})") from None
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip()
+            who = f" (process {holder})" if holder else ""
+            raise StoreError(f"another build is writing {out_dir}{who}; wait for it to finish") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.truncate(0)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def holding_build_lock(build):
+    """Decorate a build function whose ``out_dir`` argument names the folder it writes: see :func:`build_lock`."""
+    signature = inspect.signature(build)
+
+    @functools.wraps(build)
+    def locked(*args, **kwargs):
+        out_dir = signature.bind(*args, **kwargs).arguments["out_dir"]
+        with build_lock(out_dir):
+            return build(*args, **kwargs)
+
+    return locked
+
+
 def write_outputs(quads: list[ox.Quad], out_dir: Path) -> dict[str, Path]:
     """``graph.trig`` (everything), ``graph.ttl`` (asserted facts) and ``store/``."""
     out_dir = Path(out_dir)
@@ -177,8 +291,8 @@ class KGStore:
             raise StoreError(f"{out_dir}: no store here; run 'kg build PATH --out {out_dir}' first")
         try:
             return cls(ox.Store.read_only(str(path)), path)
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot open the store ({exc})") from exc
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(damaged_message(path, exc)) from None
 
     @classmethod
     def in_memory(cls, quads: Iterable[ox.Quad] = ()) -> KGStore:
@@ -189,8 +303,18 @@ class KGStore:
     def __len__(self) -> int:
         return len(self._store)
 
-    def raw_query(self, sparql: str, bindings: dict | None = None, union: bool = True):
-        """The pyoxigraph result: solutions, triples or a boolean. Bindings are RDF terms or Python values."""
+    def raw_query(self, sparql: str, bindings: dict | None = None, union: bool = True, timeout: float | None = None):
+        """The pyoxigraph result: solutions, triples or a boolean. Bindings are RDF terms or Python values.
+
+        The query is checked first (nesting depth, UPDATE: see :func:`kg.query.check_query`). With a
+        ``timeout`` (seconds) and a store on disk it runs in a child process stopped at that time or at
+        4 GB of memory (:func:`kg.query.bounded_query`), and its triples come back as a list.
+        """
+        from kg.query import bounded_query, check_query
+
+        check_query(sparql, allow_service=True)
+        if timeout is not None and self.path is not None and not bindings:
+            return bounded_query(self.path, sparql, timeout, union=union)
         subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
         try:
             return self._store.query(
@@ -198,21 +322,28 @@ class KGStore:
             )
         except SyntaxError as exc:
             raise _syntax_error(exc) from None
+        except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged store as either
+            raise StoreError(damaged_message(self.path, exc)) from None
 
-    def query(self, sparql: str, **bindings: object) -> list[dict[str, Value]]:
+    def query(self, sparql: str, timeout: float | None = None, **bindings: object) -> list[dict[str, Value]]:
         """Run a SELECT query; rows as plain dicts. ``bindings`` replace variables by RDF terms.
 
         IRIs and texts both come as ``str``; :meth:`query_terms` keeps them apart as rdflib terms.
+        ``timeout`` (seconds) bounds the query's time and memory (see :meth:`raw_query`).
         """
-        result = self.raw_query(sparql, bindings)
-        if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            return [{n: term_value(sol[n]) for n in names} for sol in result]
-        if isinstance(result, ox.QueryBoolean):
-            return [{"ask": bool(result)}]
-        return [
-            {"subject": t.subject.value, "predicate": t.predicate.value, "object": term_value(t.object)} for t in result
-        ]
+        result = self.raw_query(sparql, bindings, timeout=timeout)
+        try:  # solutions are computed while read, so a damaged store shows up here too
+            if isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
+                return [{n: term_value(sol[n]) for n in names} for sol in result]
+            if isinstance(result, ox.QueryBoolean):
+                return [{"ask": bool(result)}]
+            return [
+                {"subject": t.subject.value, "predicate": t.predicate.value, "object": term_value(t.object)}
+                for t in result
+            ]
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(damaged_message(self.path, exc)) from None
 
     def query_terms(self, sparql: str, **bindings: object) -> list[dict[str, Node | None]]:
         """Run a SELECT query; rows hold rdflib terms (``URIRef``, ``Literal`` with datatype and language, ``BNode``),
@@ -239,7 +370,10 @@ class KGStore:
         return pandas.DataFrame(rows, columns=names)
 
     def quads(self) -> list[ox.Quad]:
-        return list(self._store.quads_for_pattern(None, None, None, None))
+        try:
+            return list(self._store.quads_for_pattern(None, None, None, None))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(damaged_message(self.path, exc)) from None
 
     def dataset(self):
         """An rdflib ``Dataset`` over the same data (through oxrdflib), for rdflib users."""
@@ -269,6 +403,16 @@ def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | 
             return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise StoreError(f"cannot convert {term!r} to an rdflib term")
+
+
+def damaged_message(path: Path | None, exc: Exception) -> str:
+    """What to say about a store RocksDB cannot read: which folder, and that a rebuild repairs it."""
+    detail = " ".join(str(exc).split())[:200]
+    out_dir = path.parent if path is not None and path.name == STORE_DIR else path
+    return (
+        f"{path or 'the store'}: the store is damaged or not a store ({detail}); "
+        f"rebuild it with 'kg build PATHS --out {out_dir or 'DIR'}'"
+    )
 
 
 def to_term(value):
