@@ -32,7 +32,6 @@ from pathlib import Path
 from kg.model import Document, DocumentAnalysis
 
 CACHE_DIR = ".kg-cache"
-WRITTEN_FILE = "written.json"  # digest of the outputs of the last completed build
 CACHE_FILE = "cache.sqlite3"
 COMMIT_EVERY = 64  # analyses per transaction: a crash loses at most this much work
 
@@ -145,18 +144,6 @@ class AnalysisCache:
         )
         self._db.execute("DELETE FROM analyses WHERE key NOT IN (SELECT key FROM members)")
         self.close()
-
-    def written(self) -> dict:
-        """What the last completed build wrote: its quads' digest and its SHACL violation count."""
-        try:
-            return json.loads((self.dir / WRITTEN_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def record_written(self, digest: str, violations: int | None) -> None:
-        tmp = self.dir / f".{WRITTEN_FILE}.tmp-{os.getpid()}"
-        tmp.write_text(json.dumps({"digest": digest, "violations": violations}), encoding="utf-8")
-        os.replace(tmp, self.dir / WRITTEN_FILE)
 
     def commit(self) -> None:
         self._db.commit()
