@@ -18,8 +18,6 @@ usable cache, and the analyses it finished are reused by the next run.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import pickle
 import sqlite3
 from collections import deque
