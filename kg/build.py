@@ -30,6 +30,7 @@ from kg.rdf import document_iri, document_quads, entity_quads, inferred_quads
 from kg.resolve import Resolution, resolve_entities
 from kg.store import (
     STORE_DIR,
+    build_lock,
     current_outputs,
     forget_outputs,
     holding_build_lock,
@@ -205,7 +206,6 @@ def _changes(before: list[Document], after: Iterable[Document]) -> BuildChanges:
     )
 
 
-@holding_build_lock  # one build at a time per output folder
 def build_graph(
     paths: Iterable[str | Path],
     out_dir: str | Path,
@@ -237,27 +237,28 @@ def build_graph(
     add = add or not prune
     paths = list(paths)
     find_input_files(paths)  # a missing path is an error before the output folder is touched
-    cache = AnalysisCache(out_dir, reuse=use_cache, model=model)
-    base = _stored_base(cache, out_dir) if add else None
-    return _build(
-        out_dir,
-        cache,
-        lambda report: analyse_files(
-            paths,
-            report,
-            on_document,
-            cache=cache,
-            prune=not add,
-            workers=workers,
-            scheduler=scheduler,
-            ingest=ingest,
-            base=base,
-            out_dir=out_dir,
-            model=model,
-        ),
-        write_html,
-        validate,
-    )
+    with build_lock(out_dir):  # one build at a time per output folder; taken once the folder is known to be kg's
+        cache = AnalysisCache(out_dir, reuse=use_cache, model=model)
+        base = _stored_base(cache, out_dir) if add else None
+        return _build(
+            out_dir,
+            cache,
+            lambda report: analyse_files(
+                paths,
+                report,
+                on_document,
+                cache=cache,
+                prune=not add,
+                workers=workers,
+                scheduler=scheduler,
+                ingest=ingest,
+                base=base,
+                out_dir=out_dir,
+                model=model,
+            ),
+            write_html,
+            validate,
+        )
 
 
 def _document_matches(document: Document, ref: str, base: Path | None) -> bool:

@@ -45,6 +45,7 @@ def _lexicon() -> dict:
         "phrases": tuple(tuple(p.split()) for p in data["demonstrative_phrases"]),
         "possessives": frozenset(data["possessives"]),
         "first_person": frozenset(data["first_person"]),
+        "participants": frozenset(data["participant_nouns"]),
     }
 
 
@@ -52,6 +53,7 @@ _PERSON_OR_ORG = frozenset({"Person", "Organization", "Facility"})  # "le parc .
 _LAST_MENTIONED = frozenset({"Person", "Organization", "Facility", "Program", "Event"})
 _ORG = frozenset({"Organization"})
 _PLACE = frozenset({"Place"})
+_EVENT_OR_PROGRAM = frozenset({"Event", "Program"})
 
 
 def descriptor(span: Span) -> str | None:
@@ -113,6 +115,9 @@ def find_anaphors(doc: Doc, mentions: list[Span]) -> list[Anaphor]:
                     end = tok.i + len(phrase)
                     candidate = (tok.i, end, end - 1, "last_mentioned", " ".join(phrase), _LAST_MENTIONED)
                     break
+        if candidate is None and tok.pos_ == "NOUN" and tok.lemma_.lower() in lex["participants"]:
+            # "dont X et Y", "parmi les lauréats figure X": the participants of the event the text is about
+            candidate = (tok.i, tok.i + 1, tok.i, "participants", tok.lemma_.lower(), _EVENT_OR_PROGRAM)
         if candidate is None and tok.pos_ == "NOUN":
             classes = lex["nouns"].get(tok.lemma_.lower()) or lex["nouns"].get(low)
             det = _determiner_before(doc, tok.i, lex["determiners"])
@@ -170,7 +175,8 @@ def _names_follow(doc: Doc, i: int, in_mention: set[int]) -> bool:
 
 def _antecedent(before, start, classes, word, kind, sent_of, descriptors, counts) -> Span | None:
     here = sent_of[start]
-    lookback = 1000 if kind == "first_person" else _LOOKBACK_SENTENCES
+    salience_only = kind in ("first_person", "participants")  # what the whole text is about, not the last name
+    lookback = 1000 if salience_only else _LOOKBACK_SENTENCES
     best, best_score = None, None
     for a in reversed(before):
         m = a.mention
@@ -184,7 +190,7 @@ def _antecedent(before, start, classes, word, kind, sent_of, descriptors, counts
         if kind == "possessive" and distance == 0 and m.end == start:
             continue
         frequency = min(counts.get(m.text.lower(), 1), 5)
-        if kind == "first_person":  # salience over the whole text, not recency
+        if salience_only:
             score = frequency - 0.05 * distance
         elif kind == "last_mentioned":
             return m
