@@ -16,10 +16,10 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, ParamSpec, TypeAlias, TypeVar
 
 import pyoxigraph as ox
 
@@ -231,12 +231,16 @@ def build_lock(out_dir: str | Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def holding_build_lock(build):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def holding_build_lock(build: Callable[P, R]) -> Callable[P, R]:
     """Decorate a build function whose ``out_dir`` argument names the folder it writes: see :func:`build_lock`."""
     signature = inspect.signature(build)
 
     @functools.wraps(build)
-    def locked(*args, **kwargs):
+    def locked(*args: P.args, **kwargs: P.kwargs) -> R:
         out_dir = signature.bind(*args, **kwargs).arguments["out_dir"]
         with build_lock(out_dir):
             return build(*args, **kwargs)

@@ -104,6 +104,6 @@ def test_tiny_gold_trains_and_the_model_recovers_its_facts(tmp_path):
         ("Oasis Pay", "locatedIn", "Tanger"),
         ("Sahara Solaire", "partnerOf", "Tafilalet Énergie"),
     }
-    found = {f for f in facts if f in expected or (f[1] == "partnerOf" and (f[2], f[1], f[0]) in expected)}
+    found = {f for f in expected if f in facts or (f[1] == "partnerOf" and (f[2], f[1], f[0]) in facts)}
     assert len(found) == len(expected), facts
     shutil.rmtree(out)
