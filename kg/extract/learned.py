@@ -2,7 +2,9 @@
 
 Each rule that fires on a pair becomes a feature of that pair, so the classifier learns how far to trust
 it; the rule's name stays in the provenance (``ekg:rule`` = ``model:relations+RULE``) and its role title
-is kept. Site names ("Technopark de Rabat" part of "Technopark") come from :mod:`kg.extract.sites`.
+is kept. A rule whose precision on the training documents is high (``trusted_rules`` of the model) states its
+fact even where the model does not (``ekg:rule`` = ``rule:RULE``, confidence = that precision).
+Site names ("Technopark de Rabat" part of "Technopark") come from :mod:`kg.extract.sites`.
 """
 
 from __future__ import annotations
@@ -58,4 +60,11 @@ class LearnedExtractor:
                     pair.subject, pair.predicate, pair.object, name, pair.probability, rule.role if rule else None
                 )
             )
+        stated = {(r.subject.start, r.predicate, r.object.start) for r in out}
+        stated |= {(o, p, s) for s, p, o in stated if p in SYMMETRIC_PREDICATES}
+        for r in fired:  # a rule precise on the training documents states its fact even where the model does not
+            precision = self.model.trusted_rules.get(r.rule)
+            if precision is not None and (r.subject.start, r.predicate, r.object.start) not in stated:
+                out.append(RawRelation(r.subject, r.predicate, r.object, f"rule:{r.rule}", precision, r.role))
+                stated.add((r.subject.start, r.predicate, r.object.start))
         return out + site_relations(doc)

@@ -63,6 +63,7 @@ class RelationModel:
         self.calibration = calibration
         self.threshold = threshold
         self.allowed = allowed
+        self.trusted_rules: dict[str, float] = {}  # rule name -> its precision on the training documents
 
     @classmethod
     def load(cls, folder: Path) -> RelationModel:
@@ -70,7 +71,7 @@ class RelationModel:
             weights, bias = data["weights"], data["bias"]
             cal_x, cal_y = data["calibration_x"], data["calibration_y"]
         spec = json.loads((folder / "relations.json").read_text(encoding="utf-8"))
-        return cls(
+        model = cls(
             spec["features"],
             spec["labels"],
             weights,
@@ -79,6 +80,8 @@ class RelationModel:
             spec["threshold"],
             {tuple(p) for p in spec["allowed_class_pairs"]},
         )
+        model.trusted_rules = spec.get("trusted_rules", {})
+        return model
 
     def save(self, folder: Path, features: list[str]) -> None:
         np.savez_compressed(
@@ -91,6 +94,7 @@ class RelationModel:
         spec = {
             "labels": self.labels,
             "threshold": self.threshold,
+            "trusted_rules": self.trusted_rules,
             "allowed_class_pairs": sorted(self.allowed),
             "features": features,
         }

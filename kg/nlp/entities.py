@@ -341,9 +341,7 @@ def set_trained_entities(doc: Doc) -> Doc:
         start, end = _trim(doc, ent.start, ent.end)
         if not cls or start >= end:
             continue
-        # "du Technopark Omar Balafrej": a person's name glued after an organisation's is cut off
-        cuts = [i for i in _split_points(doc, start, end) if doc[i].lower_ in first_names()] if cls != "Person" else []
-        for a, b, piece_cls in zip([start, *cuts], [*cuts, end], [cls] + ["Person"] * len(cuts)):
+        for a, b, piece_cls in _trained_pieces(doc, start, end, cls):
             g = gaz.get((a, b))
             candidates.append(_Candidate(a, b, g.label_ if g is not None else piece_cls, 5.0, g.id_ if g else ""))
     for g in gaz.values():
@@ -357,6 +355,22 @@ def set_trained_entities(doc: Doc) -> Doc:
     spans = [Span(doc, c.start, c.end, label=c.cls, span_id=c.ent_id) for c in sorted(chosen, key=lambda c: c.start)]
     doc.ents = [s for s in spans if len(s.text) >= 2 and s[0].lower_ not in _MONTHS]
     return doc
+
+
+def _trained_pieces(doc: Doc, start: int, end: int, cls: str) -> list[tuple[int, int, str]]:
+    """A recognised span cut where it glues two names: at a lower-case verb ("Banque X finance Atlas Solaire")
+    and before a person's given name ("du Technopark Omar Balafrej")."""
+    pieces, a = [], start
+    for i in range(start + 1, end):
+        tok = doc[i]
+        if tok.is_lower and tok.pos_ in ("VERB", "AUX"):
+            pieces.append((a, i, cls))
+            a = i + 1
+        elif cls != "Person" and i > a and i in _split_points(doc, a, end) and tok.lower_ in first_names():
+            pieces.append((a, i, cls))
+            a, cls = i, "Person"
+    pieces.append((a, end, cls))
+    return [(x, y, c) for x, y, c in pieces if x < y and doc[x].text[:1].isupper() or (x, y) == (start, end)]
 
 
 def set_entities(doc: Doc) -> Doc:

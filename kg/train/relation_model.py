@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from spacy.language import Language
@@ -36,6 +36,7 @@ class RelationTrainingResult:
     threshold: float
     aside_scores: dict[str, float]  # fact-level precision / recall / F1 on held-aside documents (gold entities)
     seconds: float
+    trusted_rules: int = 0  # hand-written rules precise enough on the training documents to state facts alone
 
 
 @dataclass(frozen=True)
@@ -243,17 +244,56 @@ def train_relations(
     rules = RelationExtractor(nlp)
     allowed = allowed_class_pairs(train_docs)
 
-    def pairs(docs):
+    fired: Counter = Counter()
+    right: Counter = Counter()
+
+    def pairs(docs, count_rules: bool = False):
         out = []
-        for gold, doc, hits in parse_with_gold_entities(nlp, docs, lambda d: rule_hit_index(rules.extract(d))):
-            out.extend(labelled_pairs(gold, doc, allowed, hits))
+        relations_of = {}
+
+        def hits(doc):
+            relations_of[id(doc)] = found = rules.extract(doc)
+            return rule_hit_index(found)
+
+        for gold, doc, doc_hits in parse_with_gold_entities(nlp, docs, hits):
+            out.extend(labelled_pairs(gold, doc, allowed, doc_hits))
+            if count_rules:
+                _count_rule_hits(gold, relations_of.pop(id(doc)), fired, right)
         return out
 
     say("parsing and pairing the training documents")
-    train = pairs(train_docs)
+    train = pairs(train_docs, count_rules=True)
     aside = pairs(aside_docs)
     say(f"fitting on {len(train)} pairs")
     n_gold = len({(d.doc_id, f.subject, f.predicate, f.object) for d in aside_docs for f in d.facts})
     model, features, result = fit_relation_model(train, aside, allowed, n_gold, c=c, min_count=min_count)
+    model.trusted_rules = {
+        name: round(right[name] / n, 3)
+        for name, n in sorted(fired.items())
+        if n >= TRUSTED_RULE_MIN_HITS and right[name] / n >= TRUSTED_RULE_PRECISION
+    }
+    # a rule written for a shape the training documents never show cannot be measured: it keeps the
+    # confidence it was written with, and states facts when that is high
+    for name, rule in rules.rules.rules.items():
+        if name not in fired and rule.confidence >= TRUSTED_RULE_PRECISION:
+            model.trusted_rules[name] = rule.confidence
     model.save(out_dir, features)
-    return result
+    return replace(result, trusted_rules=len(model.trusted_rules))
+
+
+# a hand-written rule right this often on the training documents states its facts even where the model
+# does not (its measured precision is the fact's confidence): the rules kept where they are precise
+TRUSTED_RULE_PRECISION = 0.75
+TRUSTED_RULE_MIN_HITS = 5
+
+
+def _count_rule_hits(gold: TrainingDocument, relations, fired: Counter, right: Counter) -> None:
+    """How often each rule fired on a training document, and how often the gold states what it said."""
+    entity_at = {(s.start, s.end): s.entity for s in gold.spans}
+    facts = {(f.subject, f.predicate, f.object) for f in gold.facts}
+    for r in relations:
+        s = entity_at.get((r.subject.start_char, r.subject.end_char))
+        o = entity_at.get((r.object.start_char, r.object.end_char))
+        fired[r.rule] += 1
+        if (s, r.predicate, o) in facts or (r.predicate in SYMMETRIC_PREDICATES and (o, r.predicate, s) in facts):
+            right[r.rule] += 1
