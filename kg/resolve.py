@@ -161,13 +161,18 @@ def resolve_entities(analyses: Iterable[DocumentAnalysis]) -> Resolution:
         for m in ms:
             mention_entity[m] = entity_id
 
-    facts = []
+    # one claim per fact and passage: two mentions of one actor in a sentence ("MITC (Moroccan Information
+    # Technopark Company)") state the fact once, with the best confidence
+    best: dict[tuple, Fact] = {}
     for a in analyses:
         for c in a.claims:
             s, o = mention_entity[c.subject], mention_entity[c.object]
-            if s != o:
-                facts.append(Fact(s, c.predicate, o, c))
-    return Resolution(tuple(entities), tuple(facts), mention_entity)
+            if s == o:
+                continue
+            key = (s, c.predicate, o, c.doc_id, c.sentence_start, c.sentence_end)
+            if key not in best or c.confidence > best[key].claim.confidence:
+                best[key] = Fact(s, c.predicate, o, c)
+    return Resolution(tuple(entities), tuple(best.values()), mention_entity)
 
 
 def _join_typos(keys: list[str], uf: _UnionFind, person_only: set[str]) -> None:

@@ -24,7 +24,8 @@ from kg.validate import validate_graph
 
 ARTICLES = [
     {
-        "text": "La Banque européenne d'investissement a accordé un financement de 150 millions d'euros à Atlas Solaire. "
+        "text": "La Banque européenne d'investissement a accordé un financement de 150 millions d'euros "
+        "à Atlas Solaire. "
         "Meryem Tazi, directrice générale de Nour Énergie, a signé lundi une convention avec Atlas Solaire.",
         "title": "Atlas Solaire",
         "date": "2024-05-15",

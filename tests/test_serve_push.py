@@ -36,7 +36,8 @@ def test_endpoint_answers_a_select_over_http(seed_out):
     with oxigraph_server(store_location(seed_out), free_port()) as server:
         rows = select(
             server.query_url,
-            "PREFIX ekg: <https://w3id.org/ecosystem-kg/ontology#> SELECT ?o ?s WHERE { ?o ekg:operates ?s }",
+            "PREFIX ekg: <https://w3id.org/ecosystem-kg/ontology#> SELECT ?o ?s WHERE { ?o ekg:operates ?s "
+            "FILTER(?o = <https://w3id.org/ecosystem-kg/id/entity/MITC>) }",
         )
         page = urllib.request.urlopen(server.url, timeout=10).read().decode("utf-8")
     assert [(r["o"]["value"], r["s"]["value"]) for r in rows] == [
