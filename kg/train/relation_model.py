@@ -267,16 +267,7 @@ def train_relations(
     say(f"fitting on {len(train)} pairs")
     n_gold = len({(d.doc_id, f.subject, f.predicate, f.object) for d in aside_docs for f in d.facts})
     model, features, result = fit_relation_model(train, aside, allowed, n_gold, c=c, min_count=min_count)
-    model.trusted_rules = {
-        name: round(right[name] / n, 3)
-        for name, n in sorted(fired.items())
-        if n >= TRUSTED_RULE_MIN_HITS and right[name] / n >= TRUSTED_RULE_PRECISION
-    }
-    # a rule written for a shape the training documents never show cannot be measured: it keeps the
-    # confidence it was written with, and states facts when that is high
-    for name, rule in rules.rules.rules.items():
-        if name not in fired and rule.confidence >= TRUSTED_RULE_PRECISION:
-            model.trusted_rules[name] = rule.confidence
+    model.trusted_rules = trusted_rules(rules.rules.rules, fired, right)
     model.save(out_dir, features)
     return replace(result, trusted_rules=len(model.trusted_rules))
 
@@ -284,7 +275,19 @@ def train_relations(
 # a hand-written rule right this often on the training documents states its facts even where the model
 # does not (its measured precision is the fact's confidence): the rules kept where they are precise
 TRUSTED_RULE_PRECISION = 0.75
-TRUSTED_RULE_MIN_HITS = 5
+# the precision of a rule seen only a few times is smoothed towards the confidence it was written with, as if
+# it had been seen this many more times at that rate (a rule never seen keeps its written confidence)
+RULE_PRIOR_HITS = 4
+
+
+def trusted_rules(rules: dict, fired: Counter, right: Counter) -> dict[str, float]:
+    """Rule name -> smoothed precision on the training documents, for the rules precise enough to trust."""
+    out = {}
+    for name, rule in sorted(rules.items()):
+        precision = (right[name] + RULE_PRIOR_HITS * rule.confidence) / (fired[name] + RULE_PRIOR_HITS)
+        if precision >= TRUSTED_RULE_PRECISION:
+            out[name] = round(precision, 3)
+    return out
 
 
 def _count_rule_hits(gold: TrainingDocument, relations, fired: Counter, right: Counter) -> None:
