@@ -1,11 +1,19 @@
-"""What SHACL validation adds to a build: the seed built with and without it, in this process.
+"""SHACL validation engines on the same graph, in this process: pyshacl, pyshacl-turbo, and the check by parts.
 
-Run: .venv/bin/python bench/validate_speed.py [PATHS...]   (default: seeds/)
+The graph is what ``kg build PATHS`` writes (validation off), then the same graph repeated under new
+IRIs (``--copies``) to see how each check grows with the data. Every check must find the same violations.
+
+- ``pyshacl``: the reference engine, the whole union graph at once (skipped past ``--pyshacl-max`` quads);
+- ``turbo full``: pyshacl-turbo (Rust), the whole union graph at once (``kg validate``, ``--validate full``);
+- ``turbo parts``: :func:`kg.validate.validate_parts`, a few documents at a time (``kg build``'s default).
+
+Run: .venv/bin/python bench/validate_speed.py [PATHS...] [--copies 1,10,40]   (default: seeds/)
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -14,10 +22,7 @@ import pyoxigraph as ox
 
 from kg.build import build_graph
 from kg.store import KGStore
-from kg.validate import validate_graph
-
-ROUNDS = 3
-COPIES = 10  # the seed's graph repeated under new IRIs, to see how validation grows with the data
+from kg.validate import validate_graph, validate_parts
 
 
 def renamed(term, n: int):
@@ -34,39 +39,46 @@ def copies(quads: list, count: int) -> list:
     ]
 
 
-def best_build(paths, validate: bool) -> float:
-    times = []
-    for _ in range(ROUNDS):
-        with tempfile.TemporaryDirectory() as out:
-            started = time.perf_counter()
-            build_graph(paths, out, write_html=False, validate=validate)
-            times.append(time.perf_counter() - started)
-    return min(times)
+def timed(check, quads):
+    started = time.perf_counter()
+    report = check(quads)
+    return time.perf_counter() - started, report
 
 
 def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:]] or [Path(__file__).resolve().parents[1] / "seeds"]
-    build_graph(paths, tempfile.mkdtemp(), write_html=False, validate=True)  # warm the model
-    baseline = best_build(paths, validate=False)
-    validated = best_build(paths, validate=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path, default=[Path(__file__).resolve().parents[1] / "seeds"])
+    parser.add_argument("--copies", default="1,10,40", help="sizes to check, as copies of the built graph")
+    parser.add_argument("--pyshacl-max", type=int, default=150_000, help="largest graph (quads) given to pyshacl")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as out:
-        build_graph(paths, out, write_html=False, validate=False)
+        build_graph(args.paths, out, write_html=False, validate=False, use_cache=False)
         quads = KGStore.open(out).quads()
-    started = time.perf_counter()
-    report = validate_graph(quads)
-    alone = time.perf_counter() - started
-    print(f"quads: {len(quads)}, violations: {report.count}")
-    print(f"build without validation: {baseline:.2f} s (baseline)")
-    print(f"build with validation:    {validated:.2f} s (x{validated / baseline:.2f})")
-    print(f"validation alone:         {alone:.2f} s ({alone / baseline:.0%} of the baseline build)")
-    bigger = copies(quads, COPIES)
-    started = time.perf_counter()
-    report = validate_graph(bigger)
-    scaled = time.perf_counter() - started
-    print(
-        f"validation of {len(bigger)} quads ({COPIES} renamed copies): {scaled:.2f} s (x{scaled / alone:.1f}), "
-        f"violations: {report.count}"
-    )
+    checks = {
+        "pyshacl": lambda q: validate_graph(q, engine="pyshacl"),
+        "turbo full": lambda q: validate_graph(q, engine="turbo"),
+        "turbo parts": validate_parts,
+    }
+    print(f"{'quads':>9} " + " ".join(f"{name:>22}" for name in checks) + "  violations")
+    for count in (int(c) for c in args.copies.split(",")):
+        data = copies(quads, count) if count > 1 else quads
+        times, reports = {}, {}
+        for name, check in checks.items():
+            if name == "pyshacl" and len(data) > args.pyshacl_max:
+                continue
+            times[name], reports[name] = timed(check, data)
+        base = times.get("pyshacl")
+        cells = [
+            f"{times[n]:8.2f} s" + (f" (x{base / times[n]:5.1f})" if base and n in times else " " * 9)
+            if n in times
+            else f"{'-':>22}"
+            for n in checks
+        ]
+        same = len({r for r in reports.values()}) == 1
+        counts = reports["turbo full"].count
+        print(f"{len(data):>9} " + " ".join(f"{c:>22}" for c in cells) + f"  {counts}{'' if same else ' DIFFER'}")
+    print("(x N: times faster than pyshacl on the same graph in this run)")
+    print(f"peak memory (ru_maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -211,7 +211,7 @@ def build_graph(
     out_dir: str | Path,
     on_document: Callable[[], None] | None = None,
     write_html: bool = True,
-    validate: bool = True,
+    validate: bool | str = True,
     use_cache: bool = True,
     prune: bool = True,
     workers: int = 1,
@@ -226,8 +226,9 @@ def build_graph(
     ``out_dir``. ``use_cache=False`` analyses every document again (the cache is refreshed). ``prune`` is
     the old name of the default and ``prune=False`` means ``add``. With ``validate`` the written quads are
     checked against ``ontology/shapes.ttl`` and the number of violations lands in ``report.violations``
-    (the data is written either way, and the CLI says so). ``model`` is a model folder written by
-    ``kg train`` (default: the one shipped in the package).
+    (the data is written either way, and the CLI says so); ``validate="full"`` checks the whole graph at once
+    instead of a few documents at a time (same result). ``model`` is a model folder written by ``kg train``
+    (default: the one shipped in the package).
     """
     from kg.models import model_dir
 
@@ -280,7 +281,7 @@ def remove_documents(
     out_dir: str | Path,
     refs: Iterable[str],
     write_html: bool = True,
-    validate: bool = True,
+    validate: bool | str = True,
     on_document: Callable[[], None] | None = None,
 ) -> BuildReport:
     """Rebuild ``out_dir`` without the documents named by ``refs``; the others come from the cache (no NLP).
@@ -316,7 +317,7 @@ def _build(
     cache: AnalysisCache,
     analyse: Callable[[BuildReport], list[DocumentAnalysis]],
     write_html: bool,
-    validate: bool,
+    validate: bool | str,
 ) -> BuildReport:
     """Resolve and write the analyses ``analyse`` gives, and record the build in ``cache``."""
     started = time.perf_counter()
@@ -342,9 +343,9 @@ def _build(
         forget_outputs(out_dir)
         report.outputs = write_outputs(quads, out_dir)
         if validate:
-            from kg.validate import validate_graph
+            from kg.validate import validate_quads
 
-            report.violations = validate_graph(quads).count
+            report.violations = validate_quads(quads, validate).count
         if write_html:
             from kg.store import KGStore
             from kg.viz import write_html_graph

@@ -78,9 +78,13 @@ def build(
         "Without it, the graph holds exactly the documents of PATHS.",
     ),
     html: bool = typer.Option(True, "--html/--no-html", help="Write graph.html."),
-    validate: bool = typer.Option(
-        True, "--validate/--no-validate", help="Check the output against the SHACL shapes (off for huge builds)."
+    validate: str = typer.Option(
+        "parts",
+        "--validate",
+        help="Check the output against the SHACL shapes: 'parts' (a few documents at a time), 'full' (the whole "
+        "graph at once, as kg validate does; same violations, slower on big graphs) or 'off'.",
     ),
+    no_validate: bool = typer.Option(False, "--no-validate", help="Same as --validate off."),
     prune: bool = typer.Option(False, "--prune", hidden=True, help="Accepted for old scripts: now the default."),
     use_cache: bool = typer.Option(
         True,
@@ -122,6 +126,8 @@ def build(
     from kg.models import ModelError
     from kg.store import StoreError
 
+    if validate not in ("parts", "full", "off"):
+        fail(f"--validate {validate}: choose parts, full or off")
     fields = Fields(text_field, title_field, date_field, url_field, source_field, lang_field, author_field)
     ingest = IngestOptions(fields, tuple(dict.fromkeys(["fr", *(x.lower() for x in lang or ())])), any_language)
     try:
@@ -140,7 +146,7 @@ def build(
                 out,
                 on_document=lambda: progress.advance(task),
                 write_html=html,
-                validate=validate,
+                validate=False if no_validate or validate == "off" else validate,
                 use_cache=use_cache,
                 workers=workers,
                 scheduler=scheduler,

@@ -9,7 +9,15 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.store import KGStore, write_store
-from kg.validate import format_report, generate_shapes, ontology_path, shapes_path, shapes_text, validate_graph
+from kg.validate import (
+    format_report,
+    generate_shapes,
+    ontology_path,
+    shapes_path,
+    shapes_text,
+    validate_graph,
+    validate_parts,
+)
 
 PREFIXES = """
 @prefix ekg: <https://w3id.org/ecosystem-kg/ontology#> .
@@ -70,41 +78,72 @@ def test_a_well_formed_hand_made_graph_conforms():
     assert report.conforms, format_report(report)
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "shape"),
-    [
-        ('; rdfs:label "Dakhla Digital" ', "", "ekgsh:Entity-label"),
-        ('rdfs:label "Dakhla Digital"', 'rdfs:label "Dakhla Digital" , "Parc de Dakhla"', "ekgsh:Entity-label"),
-        ("ent:Dakhla-Digital a ekg:Facility ;", "ent:Dakhla-Digital", "ekgsh:Entity-class"),
-        (
-            "ent:Oasis-Numerique ekg:operates ent:Dakhla-Digital",
-            "ent:Oasis-Numerique ekg:operates ent:Leila-Tazi",
-            "ekgsh:operates-range",
-        ),
-        (
-            "ent:Oasis-Numerique ekg:operates ent:Dakhla-Digital",
-            "ent:Leila-Tazi ekg:operates ent:Dakhla-Digital",
-            "ekgsh:operates-domain",
-        ),
-        (
-            "ent:Leila-Tazi ekg:headOf ent:Oasis-Numerique",
-            "ent:Leila-Tazi ekg:headOf ent:Leila-Tazi",
-            "ekgsh:headOf-range",
-        ),
-        ("ekg:startOffset 0 ; ekg:endOffset 86", "ekg:startOffset 100 ; ekg:endOffset 140", "ekgsh:Claim-offsets"),
-        ("ekg:startOffset 0 ; ekg:endOffset 86", "ekg:startOffset 50 ; ekg:endOffset 50", "ekgsh:Claim-offsets"),
-        ("ekg:confidence 0.75", "ekg:confidence 1.5", "ekgsh:Claim-confidence"),
-        ('ekg:rule "operate-verb" ;', "", "ekgsh:Claim-rule"),
-        ('ekg:sentence "' + SENTENCE + '" ;', "", "ekgsh:Claim-sentence"),
-        ("prov:wasDerivedFrom doc:d1 ;", "", "ekgsh:Claim-document"),
-        ('dcterms:source "tests/dakhla.txt" ;', "", "ekgsh:Document-source"),
-        ("ent:Oasis-Numerique a ekg:Organization", "<https://example.org/oasis> a ekg:Organization", "ekgsh:Entity"),
-    ],
-)
+BROKEN = [
+    ('; rdfs:label "Dakhla Digital" ', "", "ekgsh:Entity-label"),
+    ('rdfs:label "Dakhla Digital"', 'rdfs:label "Dakhla Digital" , "Parc de Dakhla"', "ekgsh:Entity-label"),
+    ("ent:Dakhla-Digital a ekg:Facility ;", "ent:Dakhla-Digital", "ekgsh:Entity-class"),
+    (
+        "ent:Oasis-Numerique ekg:operates ent:Dakhla-Digital",
+        "ent:Oasis-Numerique ekg:operates ent:Leila-Tazi",
+        "ekgsh:operates-range",
+    ),
+    (
+        "ent:Oasis-Numerique ekg:operates ent:Dakhla-Digital",
+        "ent:Leila-Tazi ekg:operates ent:Dakhla-Digital",
+        "ekgsh:operates-domain",
+    ),
+    (
+        "ent:Leila-Tazi ekg:headOf ent:Oasis-Numerique",
+        "ent:Leila-Tazi ekg:headOf ent:Leila-Tazi",
+        "ekgsh:headOf-range",
+    ),
+    ("ekg:startOffset 0 ; ekg:endOffset 86", "ekg:startOffset 100 ; ekg:endOffset 140", "ekgsh:Claim-offsets"),
+    ("ekg:startOffset 0 ; ekg:endOffset 86", "ekg:startOffset 50 ; ekg:endOffset 50", "ekgsh:Claim-offsets"),
+    ("ekg:confidence 0.75", "ekg:confidence 1.5", "ekgsh:Claim-confidence"),
+    ('ekg:rule "operate-verb" ;', "", "ekgsh:Claim-rule"),
+    ('ekg:sentence "' + SENTENCE + '" ;', "", "ekgsh:Claim-sentence"),
+    ("prov:wasDerivedFrom doc:d1 ;", "", "ekgsh:Claim-document"),
+    ('dcterms:source "tests/dakhla.txt" ;', "", "ekgsh:Document-source"),
+    ("ent:Oasis-Numerique a ekg:Organization", "<https://example.org/oasis> a ekg:Organization", "ekgsh:Entity"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "shape"), BROKEN)
 def test_each_kind_of_broken_data_is_reported_by_its_shape(old, new, shape):
     report = validate_graph(broken(old, new))
     assert not report.conforms
     assert shape in shapes_violated(report), format_report(report)
+
+
+@pytest.mark.parametrize(("old", "new", "shape"), BROKEN)
+def test_the_rust_engine_and_the_check_by_parts_find_the_same_violations_as_pyshacl(old, new, shape):
+    data = broken(old, new)
+    reference = validate_graph(data, engine="pyshacl")
+    assert shape in shapes_violated(reference)
+    assert validate_graph(data, engine="turbo") == reference
+    # one named graph or one default-graph subject per part: each shape still sees what it needs
+    assert validate_parts(data, batch_quads=1) == reference
+
+
+def test_the_check_by_parts_counts_an_entity_named_by_several_documents_once(seed_store):
+    # Technopark is a Facility in the seed: as a Person, every relation touching it breaks a domain or range
+    person = ox.NamedNode("https://w3id.org/ecosystem-kg/ontology#Person")
+    data = [
+        ox.Quad(q.subject, q.predicate, person, q.graph_name)
+        if q.subject.value.endswith("/entity/Technopark") and q.predicate.value.endswith("#type")
+        else q
+        for q in seed_store.quads()
+    ]
+    full = validate_graph(data)
+    assert full.count > 2, format_report(full)
+    assert len({v.shape for v in full.violations}) > 1
+    assert validate_parts(data, batch_quads=100) == full
+    assert validate_parts(data, batch_quads=1) == full
+
+
+def test_an_unknown_engine_is_named():
+    with pytest.raises(ValueError, match="nosuch"):
+        validate_graph(quads(VALID), engine="nosuch")
 
 
 def test_violations_are_grouped_by_shape_with_one_example_each():
@@ -191,7 +230,7 @@ def test_kg_build_warns_on_stderr_when_its_output_breaks_the_shapes(tmp_path, mo
     from kg.build import BuildReport
 
     def fake_build(paths, out, **options):
-        assert options["validate"] is True
+        assert options["validate"] == "parts"
         return BuildReport(out_dir=out, documents=1, files=1, violations=3)
 
     monkeypatch.setattr(kg.build, "build_graph", fake_build)
@@ -200,3 +239,40 @@ def test_kg_build_warns_on_stderr_when_its_output_breaks_the_shapes(tmp_path, mo
     assert result.exit_code == 0, result.output
     assert "3 VIOLATIONS" in result.stdout
     assert "breaks its SHACL shapes 3 time(s)" in result.stderr
+
+
+def test_kg_build_validates_by_parts_or_in_full_or_not_at_all(tmp_path, monkeypatch):
+    import kg.build
+    from kg.build import BuildReport
+
+    seen = []
+
+    def fake_build(paths, out, **options):
+        seen.append(options["validate"])
+        return BuildReport(out_dir=out, documents=1, files=1, violations=None if not options["validate"] else 0)
+
+    monkeypatch.setattr(kg.build, "build_graph", fake_build)
+    note = tmp_path / "note.txt"
+    note.write_text("Le port de Nador ouvre une nouvelle zone logistique.", encoding="utf-8")
+    for flags in (["--validate", "full"], ["--validate", "off"], ["--no-validate"]):
+        result = CliRunner().invoke(app, ["build", str(note), "--out", str(tmp_path / "out"), *flags])
+        assert result.exit_code == 0, result.output
+    assert seen == ["full", False, False]
+    result = CliRunner().invoke(app, ["build", str(note), "--out", str(tmp_path / "out"), "--validate", "some"])
+    assert result.exit_code == 2
+    assert "--validate some" in result.output
+
+
+def test_a_build_validated_in_full_gives_the_count_of_one_validated_by_parts(tmp_path):
+    from kg.build import build_graph
+
+    article = tmp_path / "in" / "oujda.txt"
+    article.parent.mkdir()
+    article.write_text(
+        "La société Oriental Data a ouvert un centre de données à Oujda. "
+        "Samira Lahlou, présidente d'Oriental Data, a signé un partenariat avec l'Université Mohammed Premier.",
+        encoding="utf-8",
+    )
+    parts = build_graph([article.parent], tmp_path / "out", write_html=False, use_cache=False)
+    full = build_graph([article.parent], tmp_path / "out2", write_html=False, use_cache=False, validate="full")
+    assert parts.violations == full.violations == validate_graph(KGStore.open(tmp_path / "out")).count
