@@ -12,7 +12,15 @@ deterministic for ``--seed``). In one process, over the same segment texts:
 The target is ``build / kg pipe <= 1.25``: extraction, resolution and writing add at most 25%.
 Models are loaded before timing. ``--profile`` prints build_graph's hotspots (cProfile).
 
-Example: .venv/bin/python bench/bench_build.py --docs 2000
+``--real PATH`` measures what a user sees on real texts instead: in one process, spaCy alone
+(``spacy.load`` + ``nlp.pipe`` over the texts kg gives it) against ``build_graph`` as ``kg build`` runs
+it (model load, validation and HTML included), then the unchanged re-build. PATH is a folder of
+articles, or a JSON file in POPCORN's layout (``id -> {"text": ...}``) whose texts are written to a
+temporary folder, repeated up to ``--docs`` documents (each copy ends with its own number, so that no
+copy is a duplicate kg would skip). Target: build / spaCy alone <= 1.20.
+
+Examples: .venv/bin/python bench/bench_build.py --docs 2000
+          .venv/bin/python bench/bench_build.py --real ../shared/datasets/popcorn/train.json --docs 2000
 """
 
 from __future__ import annotations
@@ -20,10 +28,12 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import pstats
 import resource
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,14 +76,16 @@ def time_pipe(nlp, texts: list[str], batch_size: int = 32) -> Timer:
     return timer
 
 
-def time_build(corpus: Path, out: Path, workers: int, profile: bool = False) -> tuple[Timer, object]:
+def time_build(
+    corpus: Path, out: Path, workers: int, profile: bool = False, validate: bool = False
+) -> tuple[Timer, object]:
     from kg.build import build_graph
 
     profiler = cProfile.Profile() if profile else None
     timer = Timer().__enter__()
     if profiler:
         profiler.enable()
-    report = build_graph([corpus], out, validate=False, workers=workers)
+    report = build_graph([corpus], out, validate=validate, workers=workers)
     if profiler:
         profiler.disable()
     timer.__exit__()
@@ -89,6 +101,58 @@ def print_hotspots(profiler: cProfile.Profile, top: int = 25) -> None:
     print("\n--- build_graph hotspots (own time) ---\n" + stream.getvalue())
 
 
+def write_json_texts(source: Path, folder: Path, count: int) -> Path:
+    """The texts of a JSON file ``id -> {"text": ...}`` as ``count`` .txt files (repeated when it has fewer)."""
+    try:
+        items = json.loads(source.read_text(encoding="utf-8"))
+        texts = [item["text"] for item in items.values() if item.get("text", "").strip()]
+    except (OSError, ValueError, AttributeError, KeyError, TypeError) as exc:
+        sys.exit(f"{source}: not a JSON object of id -> {{'text': ...}} ({exc})")
+    if not texts:
+        sys.exit(f"{source}: no text in it")
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count or len(texts)):
+        copy = n // len(texts)
+        text = texts[n % len(texts)] + (f"\n\nCopie {copy + 1}." if copy else "")
+        (folder / f"text-{n:05d}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def real(args) -> None:
+    """spaCy alone against ``kg build`` on the same real texts, in this process."""
+    import spacy
+
+    from kg.nlp import MODEL
+
+    with tempfile.TemporaryDirectory(prefix="kg-bench-real-") as scratch:
+        scratch = Path(scratch)
+        corpus = args.real if args.real.is_dir() else write_json_texts(args.real, scratch / "texts", args.docs)
+        texts = segment_texts(corpus)
+        words = sum(len(t.split()) for t in texts)
+        print(f"corpus: {len(texts)} segments, {words:,} words ({args.real})")
+        with Timer() as t_load:
+            plain = spacy.load(MODEL)
+        t_pipe = time_pipe(plain, texts)
+        del plain
+        spacy_wall, spacy_cpu = t_load.wall + t_pipe.wall, t_load.cpu + t_pipe.cpu
+        print(f"spaCy load:                {t_load}")
+        print(f"spaCy nlp.pipe:            {t_pipe}")
+        t_build, report = time_build(corpus, scratch / "out", args.workers, args.profile, validate=True)
+        print(
+            f"kg build (validated):      {t_build}  ({report.documents} documents, {report.triples:,} quads, "
+            f"SHACL {report.violations} violations)"
+        )
+        t_again, again = time_build(corpus, scratch / "out", args.workers, validate=True)
+        print(f"kg build (unchanged):      {t_again}  ({again.cached} documents from the cache)")
+        print()
+        print(
+            f"ratio build / spaCy alone: {t_build.wall / spacy_wall:8.2f} wall, {t_build.cpu / spacy_cpu:5.2f} CPU"
+            "   (target <= 1.20)"
+        )
+        print(f"re-build speed-up:         {t_build.wall / t_again.wall:8.1f}x wall (target >= 20x)")
+        print(f"peak memory (ru_maxrss):   {peak_mb():8.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=2000, help="number of generated articles")
@@ -96,7 +160,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="spaCy processes in build_graph")
     parser.add_argument("--dir", type=Path, default=Path(__file__).parent / "_out", help="scratch folder")
     parser.add_argument("--profile", action="store_true", help="profile the first build (slower)")
+    parser.add_argument("--real", type=Path, help="folder of real articles, or a JSON file id -> {text}")
     args = parser.parse_args()
+    if args.real:
+        if not args.real.exists():
+            sys.exit(f"{args.real}: no such file or folder")
+        return real(args)
 
     import spacy
 
