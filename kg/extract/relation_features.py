@@ -71,16 +71,20 @@ def candidates(
     rule_hits = rule_hits or {}
     sents = list(doc.sents)
     coord = _coordination_heads(doc, units)
+    descriptors: dict[tuple[int, int], str | None] = {}
     out = []
     for i, a in enumerate(units):
-        for b in units[i + 1 :]:
+        for j in range(i + 1, len(units)):
+            b = units[j]
             if b.sentence - a.sentence > MAX_SENTENCE_GAP:
                 break
             if b.start < a.end or a.mention == b.mention:
                 continue
             if _same_actor(a, b) or (a.cls, b.cls) not in allowed:
                 continue
-            out.append(Candidate(a, b, tuple(pair_features(doc, sents, a, b, units, coord, rule_hits))))
+            # units are sorted by start: the ones between a and b lie between their indices
+            inner = sum(1 for u in units[i + 1 : j] if u.start >= a.end and u.end <= b.start)
+            out.append(Candidate(a, b, tuple(pair_features(doc, sents, a, b, inner, coord, rule_hits, descriptors))))
     return out
 
 
@@ -129,7 +133,7 @@ def _path(doc: Doc, i: int, j: int) -> tuple[list[str], list[str], Token | None]
     return [], [], None
 
 
-def pair_features(doc, sents, a: Unit, b: Unit, units, coord, rule_hits) -> list[str]:
+def pair_features(doc, sents, a: Unit, b: Unit, inner_units: int, coord, rule_hits, descriptors) -> list[str]:
     ca, cb = a.cls, b.cls
     cp = f"{ca}|{cb}"
     f = [f"c={cp}", f"sd={b.sentence - a.sentence}"]
@@ -137,7 +141,10 @@ def pair_features(doc, sents, a: Unit, b: Unit, units, coord, rule_hits) -> list
         if u.anaphor:
             kind, _, word = u.anaphor.partition(":")
             f += [f"ana{name}={kind}", f"anaw{name}={word}", f"ana{name}|{cp}"]
-        d = descriptor(u.mention) if not u.anaphor else None
+        key = (u.mention.start, u.mention.end)
+        if key not in descriptors:
+            descriptors[key] = descriptor(u.mention)
+        d = descriptors[key] if not u.anaphor else None
         if d:
             f += [f"d{name}={d}", f"d{name}={d}|{cp}"]
         tok = doc[u.head]
@@ -145,7 +152,6 @@ def pair_features(doc, sents, a: Unit, b: Unit, units, coord, rule_hits) -> list
     gap = b.start - a.end
     f.append(f"tok={_bucket(gap)}")
     between = [t for t in doc[a.end : b.start]]
-    inner_units = sum(1 for u in units if u.start >= a.end and u.end <= b.start)
     f.append(f"ne={min(inner_units, 3)}")
     words = [_lemma(t) for t in between if not t.is_space]
     if len(words) <= _MAX_BETWEEN:

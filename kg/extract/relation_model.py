@@ -102,11 +102,14 @@ class RelationModel:
 
     def raw_probabilities(self, cands: list[Candidate]) -> np.ndarray:
         """(candidates, labels) probabilities before calibration."""
-        scores = np.tile(self.bias, (len(cands), 1))
-        for n, c in enumerate(cands):
-            idx = [self.index[f] for f in set(c.features) if f in self.index]
-            if idx:
-                scores[n] += self.weights[idx].sum(axis=0)
+        from scipy.sparse import csr_matrix
+
+        index, cols, starts = self.index, [], [0]
+        for c in cands:
+            cols.extend({index[f] for f in c.features if f in index})
+            starts.append(len(cols))
+        x = csr_matrix((np.ones(len(cols), dtype=np.float32), cols, starts), shape=(len(cands), len(index)))
+        scores = x @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-scores))
 
     def calibrate(self, p: np.ndarray) -> np.ndarray:
