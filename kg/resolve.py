@@ -22,6 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from kg.model import DocumentAnalysis, Entity, Fact, Mention
 from kg.resources import gazetteer
+from kg.vocab import predicate_signatures
 
 _ARTICLES = re.compile(r"^(?:(?:le|la|les|un|une|des|du|de la|au|aux)\s+|(?:l'|de l'|d')\s*)", re.I)
 _CLASS_ORDER = ("Organization", "Facility", "Person", "Place", "Program", "Event")
@@ -163,11 +164,16 @@ def resolve_entities(analyses: Iterable[DocumentAnalysis]) -> Resolution:
 
     # one claim per fact and passage: two mentions of one actor in a sentence ("MITC (Moroccan Information
     # Technopark Company)") state the fact once, with the best confidence
+    # and only facts whose resolved actors fit the predicate's domain and range: a mention typed one way can
+    # join an entity of another class ("New York" named as an organisation once, a place everywhere else)
+    signatures = predicate_signatures()
+    cls_of = {e.entity_id: e.cls for e in entities}
     best: dict[tuple, Fact] = {}
     for a in analyses:
         for c in a.claims:
             s, o = mention_entity[c.subject], mention_entity[c.object]
-            if s == o:
+            domain, range_ = signatures.get(c.predicate, (None, None))
+            if s == o or (domain is not None and (cls_of[s] not in domain or cls_of[o] not in range_)):
                 continue
             key = (s, c.predicate, o, c.doc_id, c.sentence_start, c.sentence_end)
             if key not in best or c.confidence > best[key].claim.confidence:

@@ -25,6 +25,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from kg.store import KGStore, atomic_write_bytes
 from kg.vocab import EKG
+from kg.vocab import class_set as _class_set
+from kg.vocab import subclasses as _subclasses
 
 SHAPES = "https://w3id.org/ecosystem-kg/shapes#"
 GENERATED_MARKER = "# ---------------------------------------------------------------- GENERATED"
@@ -246,23 +248,6 @@ def _qname(iri) -> str:
         if text.startswith(str(ns)):
             return f"{prefix}:{text[len(str(ns)) :]}"
     return f"<{text}>"
-
-
-def _subclasses(ont: rdflib.Graph, cls) -> list:
-    """``cls`` and its subclasses in the ontology: sh:class checks no inference, so the shapes list them."""
-    found = [cls]
-    for sub in sorted(ont.subjects(RDFS.subClassOf, cls)):
-        found.extend(c for c in _subclasses(ont, sub) if c not in found)
-    return found
-
-
-def _class_set(ont: rdflib.Graph, expr) -> list:
-    """The classes of a domain or range: one class or an owl:unionOf list, each with its subclasses."""
-    members = Collection(ont, ont.value(expr, OWL.unionOf)) if isinstance(expr, rdflib.BNode) else [expr]
-    out = []
-    for member in members:
-        out.extend(c for c in _subclasses(ont, member) if c not in out)
-    return out
 
 
 def _class_constraint(classes: list) -> str:

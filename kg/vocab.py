@@ -180,3 +180,47 @@ def local_name(text: str, allowed: Iterable[str]) -> str | None:
         if wanted == fold(name) or wanted in {fold(label) for label in labels.get(name, ())}:
             return name
     return None
+
+
+def subclasses(ont, cls) -> list:
+    """``cls`` and its subclasses in the ontology graph ``ont``."""
+    from rdflib.namespace import RDFS
+
+    found = [cls]
+    for sub in sorted(ont.subjects(RDFS.subClassOf, cls)):
+        found.extend(c for c in subclasses(ont, sub) if c not in found)
+    return found
+
+
+def class_set(ont, expr) -> list:
+    """The classes of a domain or range: one class or an owl:unionOf list, each with its subclasses."""
+    import rdflib
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL
+
+    members = Collection(ont, ont.value(expr, OWL.unionOf)) if isinstance(expr, rdflib.BNode) else [expr]
+    out = []
+    for member in members:
+        out.extend(c for c in subclasses(ont, member) if c not in out)
+    return out
+
+
+@cache
+def predicate_signatures() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Predicate -> (classes its subject may have, classes its object may have), from the ontology's
+    ``rdfs:domain`` and ``rdfs:range`` (subclasses and unions included)."""
+    import rdflib
+    from rdflib.namespace import RDFS
+
+    ont = rdflib.Graph().parse(data=(resources.files("kg.ontology") / "ecosystem.ttl").read_text("utf-8"),
+                               format="turtle")  # fmt: skip
+    out = {}
+    for name in PREDICATES:
+        prop = EKG[name]
+        ends = []
+        for axis in (RDFS.domain, RDFS.range):
+            expr = ont.value(prop, axis)
+            classes = class_set(ont, expr) if expr is not None else [EKG[c] for c in ENTITY_CLASSES]
+            ends.append(frozenset(str(c).rsplit("#", 1)[-1] for c in classes))
+        out[name] = (ends[0], ends[1])
+    return out

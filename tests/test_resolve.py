@@ -95,3 +95,29 @@ def test_claims_become_facts_between_entities():
         "acquires",
         "Jumia Maroc",
     )
+
+
+def _claim(doc, s, p, o, start=0):
+    return Claim(s, p, o, doc, "phrase", start, start + 6, "model:relations", 0.8)
+
+
+def test_a_fact_whose_resolved_actors_break_the_signature_is_dropped():
+    # "Agadir" read once as an organisation joins the place Agadir named twice: its partnership is no fact
+    place1, place2 = m("d1", "Agadir", "Place", 0), m("d1", "Agadir", "Place", 40)
+    as_org, org = m("d1", "Agadir", "Organization", 80), m("d1", "Souss Bio", "Organization", 100)
+    person = m("d1", "Nadia Chraibi", "Person", 120)
+    claims = [_claim("d1", as_org, "partnerOf", org, 80), _claim("d1", person, "headOf", org, 120)]
+    res = resolve_entities([analysis("d1", [place1, place2, as_org, org, person], claims)])
+    assert [(f.predicate, res.entity(f.object).label) for f in res.facts] == [("headOf", "Souss Bio")]
+
+
+def test_one_fact_per_passage_keeps_the_best_claim():
+    acronym, org, site = (
+        m("d1", "MITC", "Organization", 0),
+        m("d1", "MITC", "Organization", 30),
+        m("d1", "Technopark", "Facility", 60),
+    )
+    claims = [_claim("d1", acronym, "operates", site), _claim("d1", org, "operates", site)]
+    claims[1] = Claim(org, "operates", site, "d1", "phrase", 0, 6, "model:relations+rule", 0.9)
+    res = resolve_entities([analysis("d1", [acronym, org, site], claims)])
+    assert [(f.predicate, f.claim.confidence) for f in res.facts] == [("operates", 0.9)]
