@@ -25,6 +25,11 @@ WRITER = "import sys; from tests.test_converge_kill import write_until_killed; w
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _sigint_default() -> None:
+    """Ctrl-C as a terminal sends it: a shell's background job (as in 'make test &') starts with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def write_until_killed(out: str) -> None:
     """What build_graph does when it writes, alternating two corpora, until killed (in a child process)."""
     out = Path(out)
@@ -55,7 +60,11 @@ def test_random_kills_never_leave_outputs_the_manifest_misdescribes(tmp_path):
     for run in range(20):
         out = tmp_path / f"run{run % 2}"  # reuse folders: leftovers of earlier kills must be handled too
         writer = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            [sys.executable, "-c", WRITER, str(out)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_sigint_default,
         )
         assert writer.stdout.readline() == b"ready\n"
         time.sleep(rng.uniform(0.0, 1.5))

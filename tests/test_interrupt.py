@@ -28,6 +28,11 @@ FIRST = (
 )
 
 
+def _sigint_default() -> None:
+    """Ctrl-C as a terminal sends it: a shell's background job (as in 'make test &') starts with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def analysed_count(out: Path) -> int:
     """Analyses committed to the cache so far (the build's progress, as a reader sees it)."""
     try:
@@ -43,6 +48,7 @@ def start_build_and_stop(inputs: list[Path], out: Path, sig: int, progress_over:
         [str(KG), "build", *map(str, inputs), "--out", str(out), "--no-validate"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=_sigint_default,
     )
     try:
         deadline = time.monotonic() + 300
