@@ -24,7 +24,9 @@ install-dev: $(VENV)/.installed-dev
 
 demo: $(VENV)/.installed
 	$(KG) build seeds/ --out out/
-	$(KG) query "SELECT ?operator ?site WHERE { ?o ekg:operates ?s . ?o rdfs:label ?operator . ?s rdfs:label ?site }" --store out/
+	$(KG) query "SELECT ?operator ?site (MAX(?c) AS ?confidence) WHERE { ?o ekg:operates ?s . ?o rdfs:label ?operator . \
+		?s rdfs:label ?site . ?claim rdf:subject ?o ; rdf:predicate ekg:operates ; rdf:object ?s ; ekg:confidence ?c } \
+		GROUP BY ?operator ?site ORDER BY DESC(?confidence)" --store out/
 
 # Rebuilds the model shipped in the package (kg/models/default) from ../shared, deterministically (fixed seeds).
 SHARED ?= ../shared/datasets
