@@ -591,11 +591,10 @@ def run_eval(
 
 def held_aside_part(gold: Gold, path: Path, model: Path | None) -> Gold:
     """The documents of ``gold`` that the model's training held aside (found by the file's digest)."""
-    import hashlib
-
     from kg.models import model_dir, model_meta
+    from kg.train.corpus import file_digest
 
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = file_digest(path)
     folder = model_dir(model)
     entry = next((f for f in model_meta(folder).get("training_files", []) if f.get("sha256") == digest), None)
     if entry is None:

@@ -49,7 +49,7 @@ def _lexicon() -> dict:
     }
 
 
-_PERSON_OR_ORG = frozenset({"Person", "Organization", "Facility"})  # "le parc ... son extension", "il"
+_PRONOUN_CLASSES = frozenset({"Person", "Organization", "Facility"})  # "il", "son", "le parc ... son extension"
 _LAST_MENTIONED = frozenset({"Person", "Organization", "Facility", "Program", "Event"})
 _ORG = frozenset({"Organization"})
 _PLACE = frozenset({"Place"})
@@ -99,9 +99,9 @@ def find_anaphors(doc: Doc, mentions: list[Span]) -> list[Anaphor]:
         low = tok.lower_
         candidate = None
         if low in lex["possessives"] and tok.pos_ == "DET":
-            candidate = (tok.i, tok.i + 1, tok.i, "possessive", low, _PERSON_OR_ORG)
+            candidate = (tok.i, tok.i + 1, tok.i, "possessive", low, _PRONOUN_CLASSES)
         elif low in lex["pronouns"] and tok.pos_ == "PRON" and tok.dep_.startswith("nsubj"):
-            candidate = (tok.i, tok.i + 1, tok.i, "pronoun", low, _PERSON_OR_ORG)
+            candidate = (tok.i, tok.i + 1, tok.i, "pronoun", low, _PRONOUN_CLASSES)
         elif low in lex["first_person"] and tok.pos_ in ("PRON", "DET"):
             # an interviewee's "nous", "notre": the organisation they speak for
             candidate = (tok.i, tok.i + 1, tok.i, "first_person", low, _ORG)

@@ -38,8 +38,6 @@ class ScoredPair:
     object: Span
     predicate: str
     probability: float  # calibrated
-    evidence_start: int  # token span of the text that states it (the units' sentences)
-    evidence_end: int
     via_anaphor: bool
 
 
@@ -83,7 +81,7 @@ class RelationModel:
         model.trusted_rules = spec.get("trusted_rules", {})
         return model
 
-    def save(self, folder: Path, features: list[str]) -> None:
+    def save(self, folder: Path) -> None:
         np.savez_compressed(
             folder / "relations.npz",
             weights=self.weights.astype(np.float16),
@@ -96,7 +94,7 @@ class RelationModel:
             "threshold": self.threshold,
             "trusted_rules": self.trusted_rules,
             "allowed_class_pairs": sorted(self.allowed),
-            "features": features,
+            "features": sorted(self.index, key=self.index.__getitem__),
         }
         (folder / "relations.json").write_text(json.dumps(spec, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -131,8 +129,6 @@ class RelationModel:
                     o.mention,
                     predicate,
                     float(row[k]),
-                    min(c.first.start, c.first.mention.start),
-                    max(c.second.end, c.second.mention.end),
                     bool(c.first.anaphor or c.second.anaphor),
                 )
                 key = (s.mention.text.lower(), predicate, o.mention.text.lower())

@@ -360,13 +360,15 @@ def set_trained_entities(doc: Doc) -> Doc:
 def _trained_pieces(doc: Doc, start: int, end: int, cls: str) -> list[tuple[int, int, str]]:
     """A recognised span cut where it glues two names: at a lower-case verb ("Banque X finance Atlas Solaire")
     and before a person's given name ("du Technopark Omar Balafrej")."""
+    names = first_names()
+    name_starts = set(_split_points(doc, start, end)) if cls != "Person" else set()
     pieces, a = [], start
     for i in range(start + 1, end):
         tok = doc[i]
         if tok.is_lower and tok.pos_ in ("VERB", "AUX"):
             pieces.append((a, i, cls))
             a = i + 1
-        elif cls != "Person" and i > a and i in _split_points(doc, a, end) and tok.lower_ in first_names():
+        elif cls != "Person" and i > a and i in name_starts and tok.lower_ in names:
             pieces.append((a, i, cls))
             a, cls = i, "Person"
     pieces.append((a, end, cls))

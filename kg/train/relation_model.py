@@ -177,8 +177,7 @@ def fit_relation_model(
     aside_gold_facts: int = 0,
     c: float = 0.5,
     min_count: int = 2,
-    on_label: Callable[[str], None] | None = None,
-) -> tuple[RelationModel, list[str], RelationTrainingResult]:
+) -> tuple[RelationModel, RelationTrainingResult]:
     from sklearn.linear_model import LogisticRegression
 
     started = time.perf_counter()
@@ -197,8 +196,6 @@ def fit_relation_model(
         clf.fit(x, y)
         weights[:, k] = clf.coef_[0]
         bias[k] = clf.intercept_[0]
-        if on_label:
-            on_label(label)
     model = RelationModel(features, labels, weights, bias, (np.array([]), np.array([])), 0.5, allowed)
     model.calibration, model.threshold, scores = fact_calibration(model, aside, aside_gold_facts)
     result = RelationTrainingResult(
@@ -210,10 +207,7 @@ def fit_relation_model(
         scores,
         time.perf_counter() - started,
     )
-    return model, features, result
-
-
-__all__ = ["fit_relation_model", "labelled_pairs", "parse_with_gold_entities", "parse_label"]
+    return model, result
 
 
 def parsing_pipeline() -> Language:
@@ -266,9 +260,9 @@ def train_relations(
     aside = pairs(aside_docs)
     say(f"fitting on {len(train)} pairs")
     n_gold = len({(d.doc_id, f.subject, f.predicate, f.object) for d in aside_docs for f in d.facts})
-    model, features, result = fit_relation_model(train, aside, allowed, n_gold, c=c, min_count=min_count)
+    model, result = fit_relation_model(train, aside, allowed, n_gold, c=c, min_count=min_count)
     model.trusted_rules = trusted_rules(rules.rules.rules, fired, right)
-    model.save(out_dir, features)
+    model.save(out_dir)
     return replace(result, trusted_rules=len(model.trusted_rules))
 
 
