@@ -61,12 +61,20 @@ def _pattern() -> re.Pattern:
         r"(?P<iso>(?:19|20)\d{2}-[01]\d-[0-3]\d)(?!\d)",
         r"(?P<dmy>[0-3]?\d/[01]?\d/(?:19|20)\d{2})(?!\d)",
         rf"(?:(?P<wd1>{weekday}){s})?{day}{day_range}{s}(?P<month>{month})(?:{s}{year}|{s}(?P<last1>dernier))?",
-        rf"(?:(?P<season>début|fin|courant|au{s}début{s}de|à{s}la{s}fin{s}de){s}|mi-)?(?P<month2>{month})(?:{s}(?P<year2>(?:1[89]|20)\d{{2}})(?!\d)|{s}(?P<last2>dernier))?",
+        rf"(?:(?P<part>début|fin|courant|au{s}début{s}de|à{s}la{s}fin{s}de){s}|mi-)?(?P<month2>{month})(?:{s}(?P<year2>(?:1[89]|20)\d{{2}})(?!\d)|{s}(?P<last2>dernier))?",
         rf"(?P<weekday>{weekday})(?:{s}(?P<last3>dernier))?",
         rf"(?P<relyear>{rel_year})",
         rf"(?P<relmonth>{rel_month})",
         rf"(?P<relday>{rel_day})",
-        rf"(?:(?:en|dès|depuis|début|fin|de|courant|à{s}partir{s}de|au{s}cours{s}de|l'année){s})(?P<year3>(?:1[89]|20)\d{{2}})(?!\d)",
+        rf"(?:(?:en|dès|depuis|début|fin|de|courant|à{s}partir{s}de|au{s}cours{s}de|l'année){s}|mi-)"
+        rf"(?P<year3>(?:1[89]|20)\d{{2}})(?!\d)",
+        # 'au premier trimestre 2024', 'au second semestre', 'T1 2024', 'au printemps dernier': as precise as the year
+        rf"(?:(?P<period>{alternation(lex['period_ordinals'])}){s}(?P<unit>trimestre|semestre)"
+        rf"|(?P<quarter>[TS][1-4])(?={s}(?:1[89]|20)\d{{2}})"
+        rf"|(?P<season>{alternation(lex['seasons'])}))"
+        rf"(?:{s}(?P<year4>(?:1[89]|20)\d{{2}})(?!\d)|{s}(?P<last4>dernier|passé))?",
+        # 'cette année-là', 'la même année': the year written last before it
+        rf"(?P<sameyear>{alternation(lex['anaphoric_years'])})",
     ]
     return re.compile(r"(?<!\w)(?i:" + "|".join(f"(?:{p})" for p in parts) + r")(?![\w-])")
 
@@ -74,7 +82,7 @@ def _pattern() -> re.Pattern:
 def _prefix_start(text: str, start: int) -> int:
     """Include a leading 'le', 'les', 'du', 'en', 'ce', 'depuis', 'en date du' in the written form."""
     m = re.search(
-        rf"(?i:(?:en{SPACE}+date{SPACE}+du|depuis{SPACE}+le|le|les|du|en|ce|cette|depuis|dès|début|fin|jusqu'en){SPACE}+)$",
+        rf"(?i:(?:en{SPACE}+date{SPACE}+du|depuis{SPACE}+le|le|les|du|au|en|ce|cette|depuis|dès|début|fin|jusqu'en){SPACE}+)$",
         text[max(0, start - 16) : start],
     )
     return start - len(m.group()) if m else start
@@ -87,7 +95,7 @@ def find_dates(
     end = len(text) if end is None else end
     out = []
     for m in _pattern().finditer(text, start, end):
-        found = _resolve(m, document_date)
+        found = _year_before(text, m.start()) if m.group("sameyear") else _resolve(m, document_date)
         if found is None:
             continue
         value, precision, relative = found
@@ -160,7 +168,40 @@ def _resolve(m: re.Match, ref: dt.date | None) -> tuple[str, str, bool] | None:
         return (ref + dt.timedelta(days=lex["relative_days"][fold(g["relday"])])).isoformat(), "day", True
     if g["year3"]:
         return f"{int(g['year3']):04d}", "year", False
+    if g["period"] or g["quarter"] or g["season"]:
+        return _period(g, ref)
     return None
+
+
+def _period(g: dict, ref: dt.date | None) -> tuple[str, str, bool] | None:
+    """A quarter, half-year or season, to its year: written, or the latest one begun by the document's date."""
+    if g["year4"]:
+        return f"{int(g['year4']):04d}", "year", False
+    if g["quarter"]:
+        return None  # 'T1' alone is not placed in time
+    if ref is None:
+        return None
+    lex = lexicon()
+    if g["season"]:
+        first_month = lex["seasons"][fold(g["season"])]
+    else:
+        size = 3 if fold(g["unit"]) == "trimestre" else 6
+        first_month = (lex["period_ordinals"][fold(g["period"])] - 1) * size + 1
+    begun = first_month < ref.month if g["last4"] else first_month <= ref.month
+    return f"{ref.year if begun else ref.year - 1:04d}", "year", True
+
+
+def _year_before(text: str, start: int) -> tuple[str, str, bool] | None:
+    """The year of the last dated phrase written before ``start`` ('En 2014, ... cette année-là'), if any."""
+    years = [
+        m.group("year") or m.group("year2") or m.group("year3") or m.group("year4") or m.group("iso") or m.group("dmy")
+        for m in _pattern().finditer(text, 0, start)
+    ]
+    years = [y for y in years if y]
+    if not years:
+        return None
+    found = re.search(r"(?:1[89]|20)\d{2}", years[-1])
+    return (found.group(), "year", True) if found else None
 
 
 def _checked_day(year: int, month: int, day: int) -> tuple[str, str, bool] | None:
