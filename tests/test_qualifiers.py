@@ -359,3 +359,20 @@ def test_a_partnership_amount_is_its_agreements():
     assert (q.amount, q.currency) == (Decimal("80000000"), "MAD")
     text = "La société Kasba Tech, qui a levé 10 millions de dirhams, a signé un partenariat avec Al Qarawiyyin."
     assert attach("partnerOf", text, "Kasba Tech", "Al Qarawiyyin") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Le forum se tiendra les 14 et 15 juin à Rabat.", "2024-06-14"),
+        ("Nous lancerons en avril une deuxième usine.", "2025-04"),
+        ("La banque va signer en septembre un accord avec la région.", "2024-09"),
+        ("Le salon ouvrira ses portes jeudi.", "2024-05-16"),
+        ("Il partira en mars prochain.", "2025-03"),
+        ("La coopérative a signé en avril une convention.", "2024-04"),  # past tense: the latest April
+        ("Les patrons ont signé le 20 mai.", "2023-05-20"),  # 'patrons' is no future
+        ("Il lancera en juin dernier un appel d'offres.", "2023-06"),  # 'dernier' says which June
+    ],
+)
+def test_a_clause_looking_ahead_places_a_relative_date_after_the_document_date(text, value):
+    assert [d.value for d in find_dates(text, TUESDAY)] == [value]
