@@ -715,7 +715,7 @@ def _gold_value(kind: str, text: str, document_date: str | None, where: tuple[st
     """The normalised gold value: (amount, currency), share, (ISO date, precision) or role text; None if unreadable.
 
     ``where`` (document text, evidence) lets a relative date be read in its sentence, as the extractor reads it
-    ('se tiendra les 14 et 15 juin' is the coming June).
+    ('se tiendra les 8 et 9 octobre' is the coming October).
     """
     from kg.extract.qualifiers.dates import parse_date
     from kg.extract.qualifiers.numbers import parse_amount, parse_share

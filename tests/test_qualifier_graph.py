@@ -262,11 +262,11 @@ def test_the_entity_filter_on_a_name_two_entities_share():
 
 
 def test_a_gold_date_is_read_in_its_sentence():
-    """'en juin' in 'Nous ouvrirons en juin' (an article of February) is the coming June, on both sides."""
+    """'en juin' in 'Nous inaugurerons en juin' (an article of February) is the coming June, on both sides."""
     from kg.eval import _gold_value
 
-    text = "Atlas Call a ouvert en juin un site à Oujda. Nous ouvrirons en juin un centre à Nador, dit sa directrice."
-    evidence = "Nous ouvrirons en juin un centre à Nador"
+    text = "Atlas Call a ouvert en juin un site à Oujda. Nous inaugurerons en juin un entrepôt à Nador."
+    evidence = "Nous inaugurerons en juin un entrepôt à Nador"
     assert _gold_value("date", "en juin", "2025-02-10", (text, evidence)) == ("2025-06", "month")
     assert _gold_value("date", "en juin", "2025-02-10", (text, "a ouvert en juin un site à Oujda")) == (
         "2024-06",

@@ -364,8 +364,8 @@ def test_a_partnership_amount_is_its_agreements():
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("Le forum se tiendra les 14 et 15 juin à Rabat.", "2024-06-14"),
-        ("Nous lancerons en avril une deuxième usine.", "2025-04"),
+        ("Le salon se tiendra les 8 et 9 octobre à Tanger.", "2024-10-08"),
+        ("Le groupe bâtira en avril une deuxième usine.", "2025-04"),
         ("La banque va signer en septembre un accord avec la région.", "2024-09"),
         ("Le salon ouvrira ses portes jeudi.", "2024-05-16"),
         ("Il partira en mars prochain.", "2025-03"),

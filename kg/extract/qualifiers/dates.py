@@ -2,7 +2,7 @@
 
 Relative forms ('lundi', 'le 2 mai dernier', 'en mars', 'l'an dernier', 'cette année') are resolved
 against the document's date, to the latest such day, month or year not after it, or to the next one when
-the clause looks ahead ('se tiendra les 14 et 15 juin', 'lancera en avril', 'en mars prochain'); without a
+the clause looks ahead ('se tiendra les 8 et 9 octobre', 'lancera en avril', 'en mars prochain'); without a
 document date they are left out (a date that cannot be placed is no date).
 """
 
@@ -132,7 +132,7 @@ _CLAUSE_AFTER = re.compile(r"[,.;:!?\n]")
 
 
 def _future_context(text: str, start: int, end: int) -> bool:
-    """Whether the clause around a date looks ahead ('Nous lancerons en avril', 'se tiendra les 14 et 15 juin')."""
+    """Whether the clause around a date looks ahead ('la banque lancera en avril', 'se tiendra les 8 et 9 octobre')."""
     before = text[max(0, start - 60) : start]
     cut = [m.end() for m in _CLAUSE_BEFORE.finditer(before)]
     before = before[cut[-1] :] if cut else before
