@@ -71,8 +71,8 @@ _SENTENCE_BREAK = re.compile(r"[.!?…](?=\s)|\n")
 _SINCE = re.compile(r"(?i:depuis|dès)\b")
 _LEAD_END = re.compile(rf"{SPACE}*(?:[,:]|[-–—]{SPACE})")
 _LEAD_WORDS = 6  # 'Le groupe a bouclé son premier rachat en mai : ...'
-# the start of a dateline: the city and a comma at the start of a line ('Agadir, le 3 juin 2024 - ')
-_DATELINE_BEFORE = re.compile(rf"(?:^|\n)[^\n,.;:]{{1,40}},{SPACE}*\Z")
+# the start of a dateline: the city and a comma opening a line ('Agadir, le 3 juin 2024 - ')
+_DATELINE_CITY = re.compile(rf"[^\n,.;:]{{1,40}},{SPACE}*")
 _DASH_AFTER = re.compile(rf"{SPACE}*(?:\([^)\n]{{1,20}}\){SPACE}*)?[-–—]")
 _STAKE_AFTER = re.compile(r"^\s*(?:du|de\s+son|de\s+leur|des)\s+(?:capital|parts|actions|tour|participation)", re.I)
 
@@ -182,7 +182,7 @@ def _date(predicate, text, start, end, ends, others, document_date, costs: Costs
     founding, reported = _lexicon_pattern("founding_words"), _lexicon_pattern("reporting_verbs")
 
     def date_cost(begin: int, stop: int) -> float:
-        if _DATELINE_BEFORE.search(text, 0, begin) and _DASH_AFTER.match(text, stop):
+        if _is_dateline(text, begin, stop):
             return float("inf")  # 'Agadir, le 3 juin 2024 - ...' dates the article, not its facts
         total = _cost(text, begin, stop, ends, others, costs, between=True)
         before = text[max(start, begin - 40) : begin]
@@ -199,6 +199,11 @@ def _date(predicate, text, start, end, ends, others, document_date, costs: Costs
 
     limit = costs.static_date_limit if static else costs.date_limit
     return _best(find_dates(text, document_date, start, end), date_cost, limit)
+
+
+def _is_dateline(text: str, begin: int, stop: int) -> bool:
+    line_start = text.rfind("\n", 0, begin) + 1
+    return _DATELINE_CITY.fullmatch(text, line_start, begin) is not None and _DASH_AFTER.match(text, stop) is not None
 
 
 def _opens_sentence(text: str, start: int, date_start: int, date_end: int, lead_end: int, others) -> bool:
@@ -226,7 +231,8 @@ def _cost(
 ) -> float:
     """The cheapest way from a candidate to one of the fact's mentions (see the module docstring).
 
-    With ``between``, a candidate lying between the two mentions pays only the penalties, not the distance.
+    With ``between``, a candidate lying between the two mentions pays the penalties and a tenth of the distance
+    (``costs.between_scale``).
     """
     inside = between and len(ends) == 2 and min(e[1] for e in ends) <= start and end <= max(e[0] for e in ends)
     per_char = costs.between_scale if inside else 1.0
