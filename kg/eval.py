@@ -711,11 +711,20 @@ class QualifierScore:
         return {**asdict(self), "accuracy": self.accuracy}
 
 
-def _gold_value(kind: str, text: str, document_date: str | None):
-    """The normalised gold value: (amount, currency), share, (ISO date, precision) or role text; None if unreadable."""
+def _gold_value(kind: str, text: str, document_date: str | None, where: tuple[str, str] | None = None):
+    """The normalised gold value: (amount, currency), share, (ISO date, precision) or role text; None if unreadable.
+
+    ``where`` (document text, evidence) lets a relative date be read in its sentence, as the extractor reads it
+    ('se tiendra les 8 et 9 octobre' is the coming October).
+    """
     from kg.extract.qualifiers.dates import parse_date
     from kg.extract.qualifiers.numbers import parse_amount, parse_share
     from kg.extract.qualifiers.roles import normalise_role
+
+    if kind == "date" and where is not None:
+        found = _date_in_context(text, document_date, *where)
+        if found is not None:
+            return found.value, found.precision
 
     if kind == "amount":
         found = parse_amount(text)
@@ -726,6 +735,19 @@ def _gold_value(kind: str, text: str, document_date: str | None):
         found = parse_date(text, document_date)
         return (found.value, found.precision) if found else None
     return normalise_role(text, drop_tense=True) or None
+
+
+def _date_in_context(written: str, document_date: str | None, document: str, evidence: str):
+    """The date ``written`` read where the document says it: the occurrence nearest the evidence."""
+    from kg.extract.qualifiers.dates import find_dates, parse_document_date
+
+    at = document.find(evidence) if evidence else -1
+    spots = [m.start() for m in re.finditer(re.escape(written), document)]
+    if not spots:
+        return None
+    spot = min(spots, key=lambda p: 0 if at <= p < at + len(evidence) else abs(p - max(at, 0)))
+    found = find_dates(document, parse_document_date(document_date), spot, spot + len(written))
+    return found[0] if found else None
 
 
 def qualifier_matches(kind: str, gold_value, predicted) -> bool:
@@ -762,7 +784,7 @@ def score_qualifier_pairs(pairs: Iterable[tuple[GoldDocument, GoldRelation, list
             if kind not in gold:
                 c["extra"] += any(_has(kind, q) for q in predicted)
                 continue
-            value = _gold_value(kind, gold[kind], gdoc.date)
+            value = _gold_value(kind, gold[kind], gdoc.date, (gdoc.text, rel.evidence or ""))
             if value is None:
                 c["unreadable"] += 1
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -160,3 +161,115 @@ def test_the_analysis_cache_keys_on_the_document_date():
     second = make_document(text, "a.jsonl:2", metadata=(("date", "2024-06-12"),))
     assert content_key(first) != content_key(second)
     assert content_key(first) == content_key(make_document(text, "b.jsonl:1", metadata=(("date", "2024-05-15"),)))
+
+
+def _claims_store():
+    """Claims of every kind the queries read, between entities of which two share a name ('Atlas Capital')."""
+    from kg.search import search_keys
+
+    rdf, rdfs, ekg, ent = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["ekg"], PREFIXES["ent"]
+    xsd, prov, dct = PREFIXES["xsd"], PREFIXES["prov"], PREFIXES["dcterms"]
+    names = {
+        "atlas": "Atlas Capital",
+        "atlas2": "ATLAS CAPITAL",  # another entity of the same name: both are 'Atlas Capital'
+        "dafa": "Dafa Pay",
+        "nour": "Nour Énergie",
+        "tazi": "Meryem Tazi",
+        "rif": "Rif Ventures",
+    }
+    quads = []
+    for local, label in names.items():
+        quads.append(ox.Quad(ox.NamedNode(ent + local), ox.NamedNode(rdfs + "label"), ox.Literal(label)))
+        for key in search_keys(label, []):
+            quads.append(ox.Quad(ox.NamedNode(ent + local), ox.NamedNode(ekg + "searchKey"), ox.Literal(key)))
+    facts = [
+        (
+            "atlas",
+            "funds",
+            "dafa",
+            {"amount": ("5000000", "decimal"), "currency": "MAD", "date": ("2024-03", "gYearMonth")},
+        ),
+        ("atlas2", "funds", "nour", {"amount": ("2000000", "decimal"), "currency": "EUR"}),
+        ("rif", "funds", "dafa", {"date": ("2023", "gYear")}),
+        ("atlas", "funds", "atlas2", {}),  # both ends have the name: listed once
+        ("atlas", "shareholderOf", "dafa", {"share": ("0.2", "decimal"), "date": ("2024-03-04", "date")}),
+        ("rif", "acquires", "nour", {"share": ("1", "decimal")}),
+        ("tazi", "headOf", "nour", {"role": "directrice générale", "date": ("2022", "gYear")}),
+        ("tazi", "memberOf", "atlas2", {"role": "administratrice"}),
+    ]
+    doc = ox.NamedNode(PREFIXES["doc"] + "d1")
+    quads.append(
+        ox.Quad(doc, ox.NamedNode(dct + "date"), ox.Literal("2024-05-15", datatype=ox.NamedNode(xsd + "date")), doc)
+    )
+    for n, (s, p, o, qualifiers) in enumerate(facts):
+        claim = ox.NamedNode(PREFIXES["claim"] + f"c{n}")
+        triples = [
+            (rdf + "subject", ox.NamedNode(ent + s)),
+            (rdf + "predicate", ox.NamedNode(ekg + p)),
+            (rdf + "object", ox.NamedNode(ent + o)),
+            (prov + "wasDerivedFrom", doc),
+            (ekg + "sentence", ox.Literal(f"{names[s]} {p} {names[o]}.")),
+        ]
+        for kind, value in qualifiers.items():
+            term = (
+                ox.Literal(value[0], datatype=ox.NamedNode(xsd + value[1]))
+                if isinstance(value, tuple)
+                else ox.Literal(value)
+            )
+            triples.append((ekg + kind, term))
+        quads += [ox.Quad(claim, ox.NamedNode(pred), obj, doc) for pred, obj in triples]
+    return KGStore.in_memory(quads)
+
+
+@pytest.mark.parametrize(
+    ("name", "ends"),
+    [
+        ("funding", ("funder", "funded")),
+        ("stakes", ("shareholder", "company")),
+        ("appointments", ("person", "organisation")),
+    ],
+)
+@pytest.mark.parametrize("entity", ["Atlas Capital", "dafa pay", "Nour Energie", "Meryem Tazi", "Rif Ventures"])
+def test_an_entity_filter_keeps_exactly_the_claims_naming_it(name, ends, entity):
+    from kg.search import search_key
+
+    store = _claims_store()
+    key = search_key(entity)
+    iris = {r["e"] for r in store.query("SELECT ?e ?k WHERE { ?e ekg:searchKey ?k }", k=ox.Literal(key))}
+    everything = run_named_query(store, name)
+    expected = Counter(
+        tuple((k, v) for k, v in row.items() if k != "entity") for row in everything if {row[e] for e in ends} & iris
+    )
+    filtered = run_named_query(store, name, entity=entity)
+    assert Counter(tuple((k, v) for k, v in row.items() if k != "entity") for row in filtered) == expected
+    assert {row["entity"] for row in filtered} <= {key}
+    assert all(row["entity"] is None for row in everything)
+
+
+def test_the_entity_filter_on_a_name_two_entities_share():
+    store = _claims_store()
+    funding = run_named_query(store, "funding", entity="atlas capital")
+    pairs = sorted((r["funderLabel"], r["fundedLabel"]) for r in funding)
+    assert pairs == [
+        ("ATLAS CAPITAL", "Nour Énergie"),
+        ("Atlas Capital", "ATLAS CAPITAL"),
+        ("Atlas Capital", "Dafa Pay"),
+    ]
+    assert len(run_named_query(store, "funding")) == 4
+    assert [r["organisationLabel"] for r in run_named_query(store, "appointments", entity="Atlas Capital")] == [
+        "ATLAS CAPITAL"
+    ]
+
+
+def test_a_gold_date_is_read_in_its_sentence():
+    """'en juin' in 'Nous inaugurerons en juin' (an article of February) is the coming June, on both sides."""
+    from kg.eval import _gold_value
+
+    text = "Atlas Call a ouvert en juin un site à Oujda. Nous inaugurerons en juin un entrepôt à Nador."
+    evidence = "Nous inaugurerons en juin un entrepôt à Nador"
+    assert _gold_value("date", "en juin", "2025-02-10", (text, evidence)) == ("2025-06", "month")
+    assert _gold_value("date", "en juin", "2025-02-10", (text, "a ouvert en juin un site à Oujda")) == (
+        "2024-06",
+        "month",
+    )
+    assert _gold_value("date", "en juin", "2025-02-10") == ("2024-06", "month")

@@ -10,6 +10,7 @@ import pytest
 from kg.extract.qualifiers import (
     currency_code,
     find_amounts,
+    find_dates,
     find_roles,
     normalise_role,
     parse_amount,
@@ -228,3 +229,150 @@ def test_a_date_far_from_a_lasting_fact_is_not_its_date():
     assert attach("locatedIn", text, "Souss Pêche", "Agadir") is None
     q = attach("acquires", text, "Halieutis", "Souss Pêche")
     assert (q.date, q.date_precision) == ("2021", "year")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "precision"),
+    [
+        ("au premier trimestre 2024", "2024", "year"),
+        ("au second semestre 2023", "2023", "year"),
+        ("T3 2022", "2022", "year"),
+        ("mi-2022", "2022", "year"),
+        ("fin 2023", "2023", "year"),
+        ("au printemps 2021", "2021", "year"),
+    ],
+)
+def test_quarters_halves_and_seasons_as_precise_as_their_year(text, value, precision):
+    found = parse_date(text)
+    assert (found.value, found.precision) == (value, precision)
+    assert found.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("en début d'année", "2024"),
+        ("en fin d’année", "2024"),
+        ("en début d'année prochaine", "2025"),
+        ("au premier trimestre", "2024"),
+        ("au quatrième trimestre", "2023"),  # in May, the last quarter still to come is last year's
+        ("au printemps dernier", "2024"),
+        ("l'été dernier", "2023"),
+    ],
+)
+def test_relative_periods_against_the_document_date(text, value):
+    found = parse_date(text, TUESDAY)
+    assert (found.value, found.precision, found.relative) == (value, "year", True)
+    assert parse_date(text) is None
+
+
+def test_that_year_is_the_year_written_before():
+    text = "En 2014, Karim Naji part à Bamako. La banque locale, rachetée cette année-là par Sahel Holding, grandit."
+    found = find_dates(text)
+    assert [(d.text, d.value) for d in found] == [("En 2014", "2014"), ("cette année-là", "2014")]
+    assert parse_date("la même année") is None
+
+
+MONDAY = "2024-06-03"
+
+
+def test_a_date_between_the_two_mentions_beats_a_closer_one_outside():
+    text = "Cotée en 1998, Tanmia Bois est passée en 2016 sous le contrôle du fonds Oasis Growth."
+    assert attach("acquires", text, "Oasis Growth", "Tanmia Bois").date == "2016"
+
+
+def test_a_founding_date_belongs_to_the_founding():
+    text = "La startup Warda Pay, fondée en 2019 par Imane Tazi, a signé en 2023 un partenariat avec Sahel Finance."
+    others = ["Imane Tazi", "Sahel Finance"]
+    assert attach("partnerOf", text, "Warda Pay", "Sahel Finance", others=others).date == "2023"
+    assert attach("foundedBy", text, "Warda Pay", "Imane Tazi", others=others).date == "2019"
+    text = "Cofondée en 2020 par Leila Amrani et Younes Bakkali, la société Nakhla Data lève des fonds."
+    q = attach("foundedBy", text, "Nakhla Data", "Younes Bakkali", others=["Leila Amrani"])
+    assert q.date == "2020"
+
+
+def test_a_date_opening_the_sentence_dates_its_facts():
+    text = "En 2021, la jeune pousse lève 4 millions de dirhams auprès du fonds Tafilalet Ventures."
+    q = qualifiers_for("funds", text, 0, len(text), span(text, "Tafilalet Ventures"), None)
+    assert (q.date, q.amount) == ("2021", Decimal("4000000"))
+    text = "Le virage arrive en 2017 : le fonds Oasis Growth entre au capital de Dunes Textile."
+    assert attach("shareholderOf", text, "Oasis Growth", "Dunes Textile").date == "2017"
+    # an opening clause about another actor dates that actor's news only
+    text = "Après Rif Crédit en juin, la Banque Kenz a signé en septembre un accord avec Souss Invest."
+    q = attach("partnerOf", text, "Banque Kenz", "Souss Invest", date=MONDAY, others=["Rif Crédit"])
+    assert q.date == "2023-09"
+
+
+def test_the_announcement_dates_the_news_but_the_dateline_dates_nothing():
+    text = (
+        "La banque Kenz a accordé un prêt de 20 millions d'euros à la régie Souss Eau pour moderniser son réseau "
+        "d'eau potable dans les provinces côtières de Tiznit et de Guelmim, a annoncé lundi la régie."
+    )
+    assert attach("funds", text, "Kenz", "Souss Eau", date=MONDAY).date == "2024-06-03"
+    text = "Agadir, le 3 juin 2024 - La coopérative Tifaouine a signé le 28 mai une convention avec l'Office Argane."
+    assert attach("partnerOf", text, "Tifaouine", "Office Argane", date=MONDAY).date == "2024-05-28"
+    text = "Agadir, le 3 juin 2024 - La coopérative Tifaouine a signé une convention avec l'Office Argane."
+    assert attach("partnerOf", text, "Tifaouine", "Office Argane", date=MONDAY) is None
+
+
+def test_since_dates_a_state_not_an_event():
+    text = "Présidente de Dar Tamwil depuis 2018, Salma Idrissi a finalisé en mai 2023 le rachat de Nour Leasing."
+    q = attach("acquires", text, "Dar Tamwil", "Nour Leasing", others=["Salma Idrissi"])
+    assert (q.date, q.date_precision) == ("2023-05", "month")
+    q = attach("headOf", text, "Salma Idrissi", "Dar Tamwil", others=["Nour Leasing"])
+    assert q.date == "2018"
+
+
+def test_a_lasting_fact_takes_the_date_right_after_its_place():
+    text = "La startup Sahl Agri a ouvert un bureau à Nouakchott en 2022 pour servir la Mauritanie."
+    assert attach("presentIn", text, "Sahl Agri", "Nouakchott", others=["Mauritanie"]).date == "2022"
+    text = "La startup Sahl Agri, installée à Meknès depuis 2019, emploie 30 personnes."
+    assert attach("locatedIn", text, "Sahl Agri", "Meknès").date == "2019"
+
+
+def test_a_fact_stated_across_sentences_takes_the_later_sentences_date():
+    text = (
+        "Tawfir Tech a été primée en 2016. "
+        "Elle a levé en 2022 un ticket de 5 millions de dirhams auprès du fonds Argan Capital."
+    )
+    q = attach("funds", text, "Argan Capital", "Tawfir Tech")
+    assert (q.date, q.amount) == ("2022", Decimal("5000000"))
+
+
+def test_a_deal_amount_given_in_the_next_sentence():
+    text = (
+        "Le groupe Atlas Froid a finalisé l'acquisition de la société Sahara Cold. "
+        "L'opération, d'un montant de 120 millions de dirhams, a reçu l'aval du Conseil de la concurrence. "
+        "Le groupe vise 300 millions de dirhams de ventes."
+    )
+    end = text.index(". ") + 1
+    q = qualifiers_for("acquires", text, 0, end, span(text, "Atlas Froid"), span(text, "Sahara Cold"))
+    assert (q.amount, q.currency) == (Decimal("120000000"), "MAD")
+    text = "Le groupe Atlas Froid a racheté la société Sahara Cold. Le groupe vise 300 millions de dirhams de ventes."
+    end = text.index(". ") + 1
+    assert qualifiers_for("acquires", text, 0, end, span(text, "Atlas Froid"), span(text, "Sahara Cold")) is None
+
+
+def test_a_partnership_amount_is_its_agreements():
+    text = "La région de l'Oriental et l'agence MedPort ont signé une convention de 80 millions de dirhams."
+    q = attach("partnerOf", text, "Oriental", "MedPort")
+    assert (q.amount, q.currency) == (Decimal("80000000"), "MAD")
+    text = "La société Kasba Tech, qui a levé 10 millions de dirhams, a signé un partenariat avec Al Qarawiyyin."
+    assert attach("partnerOf", text, "Kasba Tech", "Al Qarawiyyin") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Le salon se tiendra les 8 et 9 octobre à Tanger.", "2024-10-08"),
+        ("Le groupe bâtira en avril une deuxième usine.", "2025-04"),
+        ("La banque va signer en septembre un accord avec la région.", "2024-09"),
+        ("Le salon ouvrira ses portes jeudi.", "2024-05-16"),
+        ("Il partira en mars prochain.", "2025-03"),
+        ("La coopérative a signé en avril une convention.", "2024-04"),  # past tense: the latest April
+        ("Les patrons ont signé le 20 mai.", "2023-05-20"),  # 'patrons' is no future
+        ("Il lancera en juin dernier un appel d'offres.", "2023-06"),  # 'dernier' says which June
+    ],
+)
+def test_a_clause_looking_ahead_places_a_relative_date_after_the_document_date(text, value):
+    assert [d.value for d in find_dates(text, TUESDAY)] == [value]
