@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc, Span
 
+from kg.extract.fact_scorer import FactScorer, PairVote, collect_votes, fact_features
 from kg.extract.relation_features import Candidate, candidates
+from kg.vocab import SYMMETRIC_PREDICATES
 
 # at most one of these per pair of actors: the likeliest wins
 EXCLUSIVE_GROUPS = (frozenset({"headOf", "worksFor", "memberOf"}), frozenset({"locatedIn", "presentIn"}))
@@ -62,6 +64,7 @@ class RelationModel:
         self.threshold = threshold
         self.allowed = allowed
         self.trusted_rules: dict[str, float] = {}  # rule name -> its precision on the training documents
+        self.fact_scorer = FactScorer()  # the second stage (:mod:`kg.extract.fact_scorer`)
 
     @classmethod
     def load(cls, folder: Path) -> RelationModel:
@@ -79,6 +82,7 @@ class RelationModel:
             {tuple(p) for p in spec["allowed_class_pairs"]},
         )
         model.trusted_rules = spec.get("trusted_rules", {})
+        model.fact_scorer = FactScorer.from_json(spec.get("fact_scorer"))
         return model
 
     def save(self, folder: Path) -> None:
@@ -93,6 +97,7 @@ class RelationModel:
             "labels": self.labels,
             "threshold": self.threshold,
             "trusted_rules": self.trusted_rules,
+            "fact_scorer": self.fact_scorer.to_json(),
             "allowed_class_pairs": sorted(self.allowed),
             "features": sorted(self.index, key=self.index.__getitem__),
         }
@@ -114,27 +119,74 @@ class RelationModel:
         x, y = self.calibration
         return np.interp(p, x, y) if len(x) else p
 
+    def fact_scores(self, votes: list[PairVote], raw: np.ndarray) -> tuple[dict, list, list, np.ndarray]:
+        """(fact key -> votes, the keys, their second-stage features, their scores before calibration)."""
+        facts = collect_votes(votes, raw, self.labels)
+        keys = list(facts)
+        features = fact_features(facts, votes)
+        rows = [features[k] for k in keys]
+        return facts, keys, rows, self.fact_scorer.score(rows, [facts[k].probabilities[0] for k in keys])
+
     def predict(self, doc: Doc, mentions: list[Span], rule_hits=None) -> list[ScoredPair]:
         cands = candidates(doc, mentions, self.allowed, rule_hits)
         if not cands:
             return []
-        probs = self.calibrate(self.raw_probabilities(cands))
-        best: dict[tuple, ScoredPair] = {}
-        for c, row in zip(cands, probs):
-            for k in np.flatnonzero(row >= self.threshold):
-                predicate, first_is_subject = parse_label(self.labels[k])
-                s, o = (c.first, c.second) if first_is_subject else (c.second, c.first)
-                pair = ScoredPair(
-                    s.mention,
-                    o.mention,
-                    predicate,
-                    float(row[k]),
-                    bool(c.first.anaphor or c.second.anaphor),
-                )
-                key = (s.mention.text.lower(), predicate, o.mention.text.lower())
-                if key not in best or pair.probability > best[key].probability:
-                    best[key] = pair
-        return _exclusive(list(best.values()))
+        actor = actor_keys(doc, mentions)
+        cands = [c for c in cands if actor[_span(c.first.mention)] != actor[_span(c.second.mention)]]  # one actor
+        if not cands:
+            return []
+        votes = [pair_vote(c, actor[_span(c.first.mention)], actor[_span(c.second.mention)]) for c in cands]
+        facts, keys, _, scores = self.fact_scores(votes, self.raw_probabilities(cands))
+        out = []
+        for key, p in zip(keys, self.calibrate(scores)):
+            if p < self.threshold:
+                continue
+            v = facts[key]
+            c = cands[v.pairs[0]]  # the fact's strongest pair gives its evidence
+            first_is_subject = v.predicate in SYMMETRIC_PREDICATES or votes[v.pairs[0]].first == v.subject
+            s, o = (c.first, c.second) if first_is_subject else (c.second, c.first)
+            via_anaphor = bool(c.first.anaphor or c.second.anaphor)
+            out.append(ScoredPair(s.mention, o.mention, v.predicate, float(p), via_anaphor))
+        return _exclusive(out)
+
+
+def _span(s: Span) -> tuple[int, int]:
+    return s.start, s.end
+
+
+def actor_keys(doc: Doc, mentions: list[Span]) -> dict[tuple[int, int], str]:
+    """(start, end) of each mention -> the actor it names within the document, as the training documents'
+    gold entities do: a gazetteer label, the long form of an acronym the text defines, the full name of a
+    lone surname, or else the lower-cased text. The fact scorer counts votes and mentions per actor."""
+    from kg.nlp.acronyms import LONG_KEY, SHORT_KEY
+
+    by_text: dict[str, str] = {}
+    for m in mentions:
+        text = m.text.lower()
+        if m.id_:
+            by_text[text] = "id:" + m.id_
+        by_text.setdefault(text, text)
+    for short, long in zip(doc.spans.get(SHORT_KEY, []), doc.spans.get(LONG_KEY, [])):
+        if long.text.lower() in by_text:
+            by_text[short.text.lower()] = by_text[long.text.lower()]
+    full_names = {m.text.lower() for m in mentions if m.label_ == "Person" and " " in m.text.strip()}
+    keys = {}
+    for m in mentions:
+        text = m.text.lower()
+        key = by_text[text]
+        if key == text and m.label_ == "Person" and " " not in text.strip():
+            owners = {f for f in full_names if f.split()[-1] == text}
+            key = by_text[owners.pop()] if len(owners) == 1 else text
+        keys[_span(m)] = key
+    return keys
+
+
+def pair_vote(c: Candidate, first: str, second: str) -> PairVote:
+    """The pair as the second stage sees it, its two actors named ``first`` and ``second``."""
+    return PairVote(
+        first, second, c.first.cls, c.second.cls, c.first.sentence == c.second.sentence,
+        bool(c.first.anaphor or c.second.anaphor),
+    )  # fmt: skip
 
 
 def _exclusive(pairs: list[ScoredPair]) -> list[ScoredPair]:

@@ -4,9 +4,10 @@ Such a name is a parent actor's name, an optional link word and a place. It
 gives two claims: the site ``partOf`` the parent and ``locatedIn`` the place.
 The parent must be known (named elsewhere in the document or in the
 gazetteer) and the place must be a known place, so "Banque de France" stays
-one organisation unless "Banque" is itself an actor; a name that ends with
-a link word and a known place without a known parent ("Université Hassan II
-de Casablanca") still gives ``locatedIn`` that place.
+one organisation unless "Banque" is itself an actor. A name ending in a place
+without a known parent ("Université Hassan II de Casablanca") gives nothing:
+on the business-news training documents such a ``locatedIn`` was stated by
+the text 14 times in 213.
 """
 
 from __future__ import annotations
@@ -49,9 +50,6 @@ def site_relations(doc: Doc) -> list[RawRelation]:
             parent_cls = actors.get(parent.text.lower())
             place_span = Span(doc, place.start, place.end, label="Place")
             if parent_cls is None or parent_cls == "Person":
-                # "Université Hassan II de Casablanca": no known parent, but the place is named
-                if parent_end < cut:
-                    out.append(RawRelation(ent, "locatedIn", place_span, "place-in-name", 0.65))
                 break
             parent_span = Span(doc, parent.start, parent.end, label=parent_cls)
             out.append(RawRelation(ent, "partOf", parent_span, "site-name", 0.8))

@@ -10,6 +10,7 @@ decision threshold (the one with the best F1 there).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -19,9 +20,10 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.fact_scorer import fact_key, fit_fact_scorer
 from kg.extract.learned import rule_hit_index
 from kg.extract.relation_features import Candidate, candidates
-from kg.extract.relation_model import RelationModel, label_name, parse_label
+from kg.extract.relation_model import RelationModel, label_name, pair_vote, parse_label
 from kg.nlp import prepare_text
 from kg.train.corpus import TrainingDocument
 from kg.vocab import SYMMETRIC_PREDICATES
@@ -126,35 +128,43 @@ def _matrix(pairs: list[LabelledPair], index: dict[str, int]):
     return csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(pairs), len(index)))
 
 
-def aside_facts(pairs: list[LabelledPair], model: RelationModel) -> dict[tuple, tuple[float, bool]]:
-    """Each (document, subject, predicate, object) the model scores on held-aside pairs: its best raw probability
-    over the pairs that name both actors, and whether the gold states it."""
-    raw = model.raw_probabilities([p.candidate for p in pairs]) if pairs else np.zeros((0, len(model.labels)))
-    facts: dict[tuple, tuple[float, bool]] = {}
-    for p, row in zip(pairs, raw):
-        doc, a, b = p.actors
-        for k in np.flatnonzero(row >= 0.02):
-            label = model.labels[k]
-            predicate, first_is_subject = parse_label(label)
-            s, o = (a, b) if first_is_subject or predicate in SYMMETRIC_PREDICATES else (b, a)
-            if predicate in SYMMETRIC_PREDICATES:
-                s, o = sorted((s, o))
-            key = (doc, s, predicate, o)
-            best, truth = facts.get(key, (0.0, False))
-            facts[key] = (max(best, float(row[k])), truth or label in p.related)
-    return facts
+def _by_document(pairs: list[LabelledPair]) -> dict[str, list[LabelledPair]]:
+    docs: dict[str, list[LabelledPair]] = {}
+    for p in pairs:
+        docs.setdefault(p.actors[0], []).append(p)
+    return docs
+
+
+def scored_facts(model: RelationModel, pairs: list[LabelledPair]) -> tuple[list[dict], list[float], list[bool]]:
+    """Every fact the model's pair scores vote for, document by document: (second-stage features, second-stage
+    score, whether the gold states the fact)."""
+    rows, scores, truth = [], [], []
+    for doc_pairs in _by_document(pairs).values():
+        gold = set()
+        for p in doc_pairs:
+            for label in p.related:
+                predicate, first_is_subject = parse_label(label)
+                s, o = p.actors[1:] if first_is_subject else p.actors[:0:-1]
+                gold.add(fact_key(predicate, s, o))
+        votes = [pair_vote(p.candidate, p.actors[1], p.actors[2]) for p in doc_pairs]
+        raw = model.raw_probabilities([p.candidate for p in doc_pairs])
+        _, keys, doc_rows, fact_scores = model.fact_scores(votes, raw)
+        rows += doc_rows
+        scores += [float(x) for x in fact_scores]
+        truth += [k in gold for k in keys]
+    return rows, scores, truth
 
 
 def fact_calibration(model: RelationModel, aside: list[LabelledPair], n_gold: int):
-    """Isotonic map from a fact's best raw probability to the share of such facts that were right on the
-    held-aside documents, and the threshold with the best fact-level F1 there."""
+    """Isotonic map from a fact's score to the share of such facts that were right on the held-aside
+    documents, and the threshold with the best fact-level F1 there."""
     from sklearn.isotonic import IsotonicRegression
 
-    facts = list(aside_facts(aside, model).values())
-    if not facts or not n_gold:
+    _, scores, truth = scored_facts(model, aside)
+    if not scores or not n_gold:
         return (np.array([]), np.array([])), 0.5, {}
-    x = np.array([p for p, _ in facts])
-    y = np.array([t for _, t in facts], dtype=float)
+    x = np.array(scores)
+    y = np.array(truth, dtype=float)
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(x, y)
     grid = np.unique(np.round(np.concatenate([[0.0, 1.0], x]), 3))
     calibration = (grid, iso.predict(grid))
@@ -170,18 +180,10 @@ def fact_calibration(model: RelationModel, aside: list[LabelledPair], n_gold: in
     return calibration, best[1], {"precision": best[2], "recall": best[3], "f1": best[0], "facts": n_gold}
 
 
-def fit_relation_model(
-    train: list[LabelledPair],
-    aside: list[LabelledPair],
-    allowed: set[tuple[str, str]],
-    aside_gold_facts: int = 0,
-    c: float = 0.5,
-    min_count: int = 2,
-) -> tuple[RelationModel, RelationTrainingResult]:
+def fit_pair_classifier(train: list[LabelledPair], allowed, c: float, min_count: int) -> RelationModel:
+    """The first stage: one logistic regression per label over the pairs' features (no calibration yet)."""
     from sklearn.linear_model import LogisticRegression
 
-    started = time.perf_counter()
-    train = [p for p in train if not p.ignore]
     counts = Counter(f for p in train for f in set(p.candidate.features))
     features = sorted(f for f, n in counts.items() if n >= min_count)
     index = {f: i for i, f in enumerate(features)}
@@ -196,13 +198,59 @@ def fit_relation_model(
         clf.fit(x, y)
         weights[:, k] = clf.coef_[0]
         bias[k] = clf.intercept_[0]
-    model = RelationModel(features, labels, weights, bias, (np.array([]), np.array([])), 0.5, allowed)
+    return RelationModel(features, labels, weights, bias, (np.array([]), np.array([])), 0.5, allowed)
+
+
+# the second stage learns from pair scores of documents the first stage did not see: this many folds
+FACT_FOLDS = 5
+
+
+def fold_of(doc_id: str, folds: int = FACT_FOLDS) -> int:
+    return int(hashlib.md5(doc_id.encode("utf-8")).hexdigest(), 16) % folds
+
+
+def out_of_fold_facts(pairs: list[LabelledPair], allowed, c: float, min_count: int, on_fold=None):
+    """Second-stage rows and truths for the training facts, each scored by a first stage fitted without its
+    document (``FACT_FOLDS`` folds of documents)."""
+    rows, truth = [], []
+    for fold in range(FACT_FOLDS):
+        fit = [p for p in pairs if not p.ignore and fold_of(p.actors[0]) != fold]
+        held = [p for p in pairs if fold_of(p.actors[0]) == fold]
+        if not held or not any(p.labels for p in fit):
+            continue
+        r, _, t = scored_facts(fit_pair_classifier(fit, allowed, c, min_count), held)
+        rows += r
+        truth += t
+        if on_fold:
+            on_fold(fold)
+    return rows, truth
+
+
+def fit_relation_model(
+    train: list[LabelledPair],
+    aside: list[LabelledPair],
+    allowed: set[tuple[str, str]],
+    aside_gold_facts: int = 0,
+    c: float = 1.0,
+    min_count: int = 2,
+    say: Callable[[str], None] | None = None,
+    fact_c: float = 0.1,
+) -> tuple[RelationModel, RelationTrainingResult]:
+    started = time.perf_counter()
+    say = say or (lambda what: None)
+    rows, truth = out_of_fold_facts(
+        train, allowed, c, min_count, lambda k: say(f"second stage: fold {k + 1}/{FACT_FOLDS} scored")
+    )
+    kept = [p for p in train if not p.ignore]
+    say(f"fitting on {len(kept)} pairs")
+    model = fit_pair_classifier(kept, allowed, c, min_count)
+    model.fact_scorer = fit_fact_scorer(rows, truth, fact_c)
     model.calibration, model.threshold, scores = fact_calibration(model, aside, aside_gold_facts)
     result = RelationTrainingResult(
-        len(train),
-        sum(1 for p in train if p.labels),
-        len(features),
-        len(labels),
+        len(kept),
+        sum(1 for p in kept if p.labels),
+        len(model.index),
+        len(model.labels),
         model.threshold,
         scores,
         time.perf_counter() - started,
@@ -227,6 +275,7 @@ def train_relations(
     c: float = 1.0,
     min_count: int = 2,
     progress: Callable[[str], None] | None = None,
+    fact_c: float = 0.1,
 ) -> RelationTrainingResult:
     """Fit the relation model on ``train_docs`` (calibrated on ``aside_docs``) and save it in ``out_dir``."""
     from kg.extract.relations import RelationExtractor
@@ -258,9 +307,8 @@ def train_relations(
     say("parsing and pairing the training documents")
     train = pairs(train_docs, count_rules=True)
     aside = pairs(aside_docs)
-    say(f"fitting on {len(train)} pairs")
     n_gold = len({(d.doc_id, f.subject, f.predicate, f.object) for d in aside_docs for f in d.facts})
-    model, result = fit_relation_model(train, aside, allowed, n_gold, c=c, min_count=min_count)
+    model, result = fit_relation_model(train, aside, allowed, n_gold, c=c, min_count=min_count, say=say, fact_c=fact_c)
     model.trusted_rules = trusted_rules(rules.rules.rules, fired, right)
     model.save(out_dir)
     return replace(result, trusted_rules=len(model.trusted_rules))

@@ -118,6 +118,9 @@ def train_models(
         kg_aside,
         work,
         seed=config["training"]["seed"],
+        c=float(config["relations"]["c"]),
+        min_count=int(config["relations"]["min_count"]),
+        fact_c=float(config["relations"]["fact_c"]),
         progress=lambda w: say(f"relations: {w}", 0.8),
     )
     report.relation = asdict(relation)

@@ -1,0 +1,54 @@
+"""The second stage of relation scoring: pair scores become one score per fact, judged with its rivals."""
+
+import numpy as np
+
+from kg.extract.fact_scorer import FactScorer, PairVote, collect_votes, fact_features, fit_fact_scorer
+
+LABELS = ["headOf>", "partnerOf=", "worksFor>"]
+
+
+def _vote(first, second, same=True, anaphor=False):
+    return PairVote(first, second, "Person" if first.startswith("p") else "Organization", "Organization", same, anaphor)
+
+
+def test_pairs_of_one_fact_vote_together_and_the_strongest_comes_first():
+    pairs = [_vote("p:salma", "o:atlas"), _vote("p:salma", "o:atlas", same=False, anaphor=True)]
+    probs = np.array([[0.4, 0.0, 0.1], [0.9, 0.0, 0.0]])
+    facts = collect_votes(pairs, probs, LABELS)
+    head = facts[("p:salma", "headOf", "o:atlas")]
+    assert head.probabilities == [0.9, 0.4]
+    assert head.pairs == [1, 0]  # the evidence of the fact is its strongest pair
+    assert head.same_sentence and head.named_votes == 1
+    assert ("p:salma", "worksFor", "o:atlas") in facts
+
+
+def test_a_symmetric_fact_is_one_fact_whichever_actor_comes_first():
+    pairs = [_vote("o:atlas", "o:nour"), _vote("o:nour", "o:atlas")]
+    facts = collect_votes(pairs, np.array([[0.0, 0.6, 0.0], [0.0, 0.3, 0.0]]), LABELS)
+    assert list(facts) == [("o:atlas", "partnerOf", "o:nour")]
+    assert facts[("o:atlas", "partnerOf", "o:nour")].probabilities == [0.6, 0.3]
+
+
+def test_rivals_are_seen_a_likelier_predicate_and_a_likelier_object():
+    pairs = [_vote("p:salma", "o:atlas"), _vote("p:salma", "o:nour")]
+    probs = np.array([[0.3, 0.0, 0.8], [0.9, 0.0, 0.0]])
+    features = fact_features(collect_votes(pairs, probs, LABELS), pairs)
+    weak = features[("p:salma", "headOf", "o:atlas")]
+    strong = features[("p:salma", "headOf", "o:nour")]
+    assert weak["first_choice"] == 0.0 and strong["first_choice"] == 1.0  # worksFor beats headOf for atlas
+    assert weak["rival_object"] > 0 > strong["rival_object"]  # salma heads nour far likelier than atlas
+    assert weak["best|headOf"] == weak["best"]
+
+
+def test_without_weights_a_fact_scores_its_best_pair_and_one_class_fits_nothing():
+    assert FactScorer().score([{"best": 3.0}], [0.7]).tolist() == [0.7]
+    rows = [{"best": float(i)} for i in range(30)]
+    assert not fit_fact_scorer(rows, [True] * 30).weights
+
+
+def test_the_fitted_scorer_ranks_facts_by_what_it_learned_and_survives_json():
+    rows = [{"best": float(x), "votes": float(x > 0)} for x in np.linspace(-3, 3, 60)]
+    truth = [r["best"] > 0.5 for r in rows]
+    scorer = FactScorer.from_json(fit_fact_scorer(rows, truth).to_json())
+    low, high = scorer.score([{"best": -2.0, "votes": 0.0}, {"best": 2.5, "votes": 1.0}], [0.1, 0.9])
+    assert low < 0.5 < high
