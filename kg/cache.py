@@ -114,11 +114,23 @@ class AnalysisCache:
         """The cached analysis of ``document``, carrying this ``document`` (its source and metadata)."""
         if not self.reuse:
             return None
-        row = self._db.execute("SELECT analysis FROM analyses WHERE key = ?", (self.key(document),)).fetchone()
-        if row is None:
+        blob = self._analysis_blob(self.key(document))
+        if blob is None:
             return None
         self.hits += 1
-        return replace(pickle.loads(row[0]), document=document)
+        return replace(pickle.loads(blob), document=document)
+
+    def stored(self, key: str) -> DocumentAnalysis:
+        """The analysis stored under ``key`` (see :meth:`key`), as put, even with ``reuse=False``: a build reads
+        its analyses back from here rather than holding them all."""
+        blob = self._analysis_blob(key)
+        if blob is None:
+            raise KeyError(f"no analysis under {key} in {self.dir / CACHE_FILE}")
+        return pickle.loads(blob)
+
+    def _analysis_blob(self, key: str) -> bytes | None:
+        row = self._db.execute("SELECT analysis FROM analyses WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
 
     def put(self, analysis: DocumentAnalysis) -> None:
         blob = pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)
