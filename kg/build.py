@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from kg.cache import CACHE_DIR, AnalysisCache, analyse_cached, build_documents
 from kg.distributed import analyser
+from kg.formats import detect_language
 from kg.ingest import IngestOptions, Skipped, Warned, find_input_files, read_documents
 from kg.model import Document, DocumentAnalysis, Entity
 from kg.rdf import document_iri, document_quads, entailment_rules, entity_quads, inferred_quads
@@ -114,13 +115,18 @@ def canonical_source(path: Path, base: Path) -> str:
 
 
 def _canonical_documents(
-    files: list[Path], base: Path, report: BuildReport, ingest: IngestOptions
+    files: list[Path],
+    base: Path,
+    report: BuildReport,
+    ingest: IngestOptions,
+    detect: Callable[[str], str | None] = detect_language,
 ) -> Iterator[Document]:
-    """The documents of ``files``, their sources rewritten relative to ``base`` (``news.jsonl:12`` keeps its item)."""
+    """The documents of ``files``, their sources rewritten relative to ``base`` (``news.jsonl:12`` keeps its item);
+    ``detect`` tells a text's language."""
     for path in files:
         given = str(path)
         stored = canonical_source(path, base)
-        for document in read_documents([path], report.skipped, report.warnings, ingest):
+        for document in read_documents([path], report.skipped, report.warnings, ingest, detect):
             source = document.source
             if source.startswith(given):
                 source = stored + source[len(given) :]
@@ -158,7 +164,8 @@ def iter_analyses(
         files = [f for f in files if not Path(os.path.abspath(f)).is_relative_to(outputs)]
     report.files = len(files)
     report.base = base or base_folder(paths)
-    docs = _canonical_documents(files, report.base, report, ingest or IngestOptions())
+    detect = cache.detect_language if cache is not None else detect_language
+    docs = _canonical_documents(files, report.base, report, ingest or IngestOptions(), detect)
     documents = build_documents(docs, cache, prune)
     nlp_stage = analyser(workers, scheduler, batch_size, model)
     yield from analyse_cached(documents, cache, nlp_stage, on_document)

@@ -149,3 +149,27 @@ def test_a_build_streamed_in_tiny_batches_writes_what_one_held_whole_writes(nlp,
 
     graphs = {str(q.graph_name) for q in KGStore.open(tmp_path / "streamed").quads()}
     assert f"<{INFERRED_GRAPH}>" in graphs  # headOf entails worksFor: the last batch holds it
+
+
+def test_a_rebuild_remembers_each_text_s_language_instead_of_identifying_it_again(nlp, tmp_path, monkeypatch):
+    import kg.formats
+
+    corpus = write_small_corpus(tmp_path / "corpus")
+    first = build_graph([corpus], tmp_path / "out", write_html=False)
+    calls = []
+    identify = kg.formats._language_identifier
+
+    def counting():
+        calls.append(1)
+        return identify()
+
+    monkeypatch.setattr(kg.formats, "_language_identifier", counting)
+    again = build_graph([corpus], tmp_path / "out", write_html=False)
+    assert calls == [] and again.cached == 3 and again.triples == first.triples
+    (corpus / "rabat.txt").write_text(
+        "The Rabat startup Atlas Cloud raised two million dollars from a fund based in London last spring.",
+        encoding="utf-8",
+    )
+    third = build_graph([corpus], tmp_path / "out", write_html=False)
+    assert len(calls) == 1  # only the new text is identified, and it is English: left out as before
+    assert [s.path for s in third.skipped] == [str(corpus / "rabat.txt")] and third.documents == first.documents
