@@ -22,20 +22,25 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg.cache import CACHE_DIR, AnalysisCache, analyse_cached, build_documents
 from kg.distributed import analyser
+from kg.formats import detect_language
 from kg.ingest import IngestOptions, Skipped, Warned, find_input_files, read_documents
-from kg.model import Document, DocumentAnalysis
-from kg.rdf import document_iri, document_quads, entity_quads, inferred_quads
-from kg.resolve import Resolution, resolve_entities
+from kg.model import Document, DocumentAnalysis, Entity
+from kg.rdf import document_iri, document_quads, entailment_rules, entity_quads, inferred_quads
+from kg.resolve import EntityLayer, EntityResolver, Resolution
 from kg.store import (
     STORE_DIR,
+    QuadsDigest,
+    batches_digest,
     build_lock,
     current_outputs,
     forget_outputs,
     holding_build_lock,
-    quads_digest,
     record_outputs,
+    recorded_digest,
     write_outputs,
 )
 
@@ -110,20 +115,30 @@ def canonical_source(path: Path, base: Path) -> str:
 
 
 def _canonical_documents(
-    files: list[Path], base: Path, report: BuildReport, ingest: IngestOptions
+    files: list[Path],
+    base: Path,
+    report: BuildReport,
+    ingest: IngestOptions,
+    detect: Callable[[str], str | None] = detect_language,
 ) -> Iterator[Document]:
-    """The documents of ``files``, their sources rewritten relative to ``base`` (``news.jsonl:12`` keeps its item)."""
+    """The documents of ``files``, their sources rewritten relative to ``base`` (``news.jsonl:12`` keeps its item);
+    ``detect`` tells a text's language."""
     for path in files:
         given = str(path)
         stored = canonical_source(path, base)
-        for document in read_documents([path], report.skipped, report.warnings, ingest):
+        for document in read_documents([path], report.skipped, report.warnings, ingest, detect):
             source = document.source
             if source.startswith(given):
                 source = stored + source[len(given) :]
             yield replace(document, source=source)
 
 
-def analyse_files(
+def analyse_files(*args, **kwargs) -> list[DocumentAnalysis]:
+    """The analyses :func:`iter_analyses` gives, as a list."""
+    return list(iter_analyses(*args, **kwargs))
+
+
+def iter_analyses(
     paths: Iterable[str | Path],
     report: BuildReport,
     on_document: Callable[[], None] | None = None,
@@ -136,8 +151,9 @@ def analyse_files(
     base: Path | None = None,
     out_dir: Path | None = None,
     model: Path | None = None,
-) -> list[DocumentAnalysis]:
-    """Analyses of the documents of ``paths`` (plus, unless ``prune``, the cache's other members); NLP for misses.
+) -> Iterator[DocumentAnalysis]:
+    """Analyses of the documents of ``paths`` (plus, unless ``prune``, the cache's other members), one at a time;
+    NLP for misses.
 
     Files inside ``out_dir`` are never inputs: a build into a folder of its corpus must not read its own pages.
     """
@@ -148,10 +164,18 @@ def analyse_files(
         files = [f for f in files if not Path(os.path.abspath(f)).is_relative_to(outputs)]
     report.files = len(files)
     report.base = base or base_folder(paths)
-    docs = _canonical_documents(files, report.base, report, ingest or IngestOptions())
+    detect = cache.detect_language if cache is not None else detect_language
+    docs = _canonical_documents(files, report.base, report, ingest or IngestOptions(), detect)
     documents = build_documents(docs, cache, prune)
     nlp_stage = analyser(workers, scheduler, batch_size, model)
-    return list(analyse_cached(documents, cache, nlp_stage, on_document))
+    yield from analyse_cached(documents, cache, nlp_stage, on_document)
+
+
+QUAD_BATCH = 20_000  # quads generated, written and checked at once: memory holds a batch, not the graph
+
+# one named graph of the build: a document (metadata merged over its copies), its analysis, a resolution that
+# maps the analysis's mentions and holds its facts, and every source it was read from
+DocumentGraph = tuple[Document, DocumentAnalysis, Resolution, set[str]]
 
 
 def graph_quads(analyses: list[DocumentAnalysis], resolution: Resolution) -> list:
@@ -161,20 +185,53 @@ def graph_quads(analyses: list[DocumentAnalysis], resolution: Resolution) -> lis
 
     Its metadata is the first copy's, completed by the others (a page gives the author, a feed the link).
     """
-    quads = list(entity_quads(resolution.entities))
+    copies = _merged_copies(a.document for a in analyses)
+    graphs = ((document, analyses[n], resolution, sources) for n, document, sources in copies)
+    return [q for batch in quad_batches(resolution.entities, graphs) for q in batch]
+
+
+def _merged_copies(documents: Iterable[Document]) -> list[tuple[int, Document, set[str]]]:
+    """Per document id, in order: the index of its first copy, that copy with the metadata of all copies (the
+    first's, completed by the others), and the sources of all copies."""
     sources: dict[str, set[str]] = {}
     metadata: dict[str, dict[str, str]] = {}
-    first: dict[str, DocumentAnalysis] = {}
-    for a in analyses:
-        sources.setdefault(a.document.doc_id, set()).add(a.document.source)
-        for key, value in a.document.metadata:
-            metadata.setdefault(a.document.doc_id, {}).setdefault(key, value)
-        first.setdefault(a.document.doc_id, a)
-    for doc_id, a in first.items():
-        document = replace(a.document, metadata=tuple(metadata.get(doc_id, {}).items()))
-        quads.extend(document_quads(document, a, resolution, sources[doc_id]))
-    quads.extend(inferred_quads(quads))  # headOf is also worksFor, partnerOf goes both ways (ontology/README.md)
-    return quads
+    first: dict[str, tuple[int, Document]] = {}
+    for n, d in enumerate(documents):
+        sources.setdefault(d.doc_id, set()).add(d.source)
+        for key, value in d.metadata:
+            metadata.setdefault(d.doc_id, {}).setdefault(key, value)
+        first.setdefault(d.doc_id, (n, d))
+    return [
+        (n, replace(d, metadata=tuple(metadata.get(doc_id, {}).items())), sources[doc_id])
+        for doc_id, (n, d) in first.items()
+    ]
+
+
+def quad_batches(
+    entities: Iterable[Entity], graphs: Iterable[DocumentGraph], size: int | None = None
+) -> Iterator[list[ox.Quad]]:
+    """The quads of :func:`graph_quads`, in order, in batches of about ``size`` (default ``QUAD_BATCH``) holding
+    whole entities and whole graphs: the default graph (the entities), the document graphs, then the entailed
+    relations."""
+    size = size or QUAD_BATCH
+    supers, _ = entailment_rules()
+    relations: list[ox.Quad] = []  # the documents' relation triples: all that the entailment looks at
+    batch: list[ox.Quad] = []
+    for entity in entities:
+        batch.extend(entity_quads([entity]))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    for document, analysis, resolution, sources in graphs:
+        quads = list(document_quads(document, analysis, resolution, sources))
+        relations.extend(q for q in quads if q.predicate.value in supers)
+        batch.extend(quads)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    batch.extend(inferred_quads(relations))  # headOf is also worksFor, partnerOf goes both ways (ontology/README.md)
+    if batch:
+        yield batch
 
 
 def check_output_folder(out_dir: Path) -> None:
@@ -244,7 +301,7 @@ def build_graph(
         return _build(
             out_dir,
             cache,
-            lambda report: analyse_files(
+            lambda report: iter_analyses(
                 paths,
                 report,
                 on_document,
@@ -305,67 +362,110 @@ def remove_documents(
         )
     kept = [d for d in members if not any(_document_matches(d, r, base) for r in refs)]
 
-    def analyse(report: BuildReport) -> list[DocumentAnalysis]:
+    def analyse(report: BuildReport) -> Iterator[DocumentAnalysis]:
         report.base = base
-        return list(analyse_cached(kept, cache, analyser(), on_document))
+        return analyse_cached(kept, cache, analyser(), on_document)
 
     return _build(out_dir, cache, analyse, write_html, validate)
+
+
+def _document_graph(
+    document: Document, analysis: DocumentAnalysis, layer: EntityLayer, sources: set[str], facts_seen: set
+) -> DocumentGraph:
+    """One document's graph, resolved by ``layer``; its facts' (subject, predicate, object) go to ``facts_seen``."""
+    mention_entity = layer.mention_entities(analysis)
+    facts = layer.facts(analysis, mention_entity)
+    facts_seen.update((f.subject, f.predicate, f.object) for f in facts)
+    return document, analysis, Resolution((), tuple(facts), mention_entity), sources
 
 
 def _build(
     out_dir: Path,
     cache: AnalysisCache,
-    analyse: Callable[[BuildReport], list[DocumentAnalysis]],
+    analyse: Callable[[BuildReport], Iterable[DocumentAnalysis]],
     write_html: bool,
     validate: bool | str,
 ) -> BuildReport:
-    """Resolve and write the analyses ``analyse`` gives, and record the build in ``cache``."""
+    """Resolve and write the analyses ``analyse`` gives, and record the build in ``cache``.
+
+    Memory stays flat as the corpus grows: the analyses stream through resolution, which keeps names and
+    counts (:class:`kg.resolve.EntityResolver`), then are read back from the cache one at a time to make the
+    quads, which are digested, written and checked in batches of whole graphs, never held whole.
+    """
     started = time.perf_counter()
     report = BuildReport(out_dir=out_dir)
     previous = cache.members()
+    documents: list[Document] = []  # every document analysed, in order, a duplicate too
+    keys: list[str] = []  # the cache key of each one's analysis
+    resolver = EntityResolver()
+    sentences: dict[str, int] = {}
     try:
-        analyses = analyse(report)
+        for a in analyse(report):
+            documents.append(a.document)
+            keys.append(cache.key(a.document))
+            report.per_document.append(
+                DocumentSummary(a.document.source, a.sentence_count, len(a.mentions), len(a.claims))
+            )
+            if a.document.doc_id not in sentences:  # a copy of a document read twice adds nothing to resolve
+                sentences[a.document.doc_id] = a.sentence_count
+                resolver.add(a)
     except BaseException:
         cache.close()
         raise
-    unique = {a.document.doc_id: a for a in analyses}
-    report.duplicates = len(analyses) - len(unique)
-    resolution = resolve_entities(unique.values())
-    quads = graph_quads(analyses, resolution)
+    cache.commit()
+    report.duplicates = len(documents) - len(sentences)
+    layer = resolver.finish()
+    copies = _merged_copies(documents)
+    distinct_facts: set[tuple[str, str, str]] = set()
+
+    def batches() -> Iterator[list[ox.Quad]]:
+        """The build's quads, each document's analysis read back from the cache when its turn comes."""
+        graphs = (
+            _document_graph(document, cache.stored(keys[n]), layer, sources, distinct_facts)
+            for n, document, sources in copies
+        )
+        return quad_batches(layer.entities, graphs)
+
     # an unchanged corpus gives the same quads: the outputs on disk are already this build's
     # ... unless an output was changed, damaged or left by a cut-short build: the manifest lists what is on disk
-    digest = quads_digest(quads)
-    on_disk = current_outputs(out_dir, digest, write_html)
+    on_disk = None
+    if recorded_digest(out_dir) is not None:  # else nothing on disk can be this build's: no pass for the digest
+        digest, report.triples = batches_digest(batches())
+        on_disk = current_outputs(out_dir, digest, write_html)
     if on_disk is not None and (not validate or on_disk[1] is not None):
         report.outputs = on_disk[0]
         report.violations = on_disk[1] if validate else None
     else:
-        forget_outputs(out_dir)
-        report.outputs = write_outputs(quads, out_dir)
-        if validate:
-            from kg.validate import validate_quads
+        from kg.validate import quads_check
 
-            report.violations = validate_quads(quads, validate).count
+        forget_outputs(out_dir)
+        check = quads_check(validate) if validate else None
+        hashed = QuadsDigest()
+
+        def on_batch(batch: list[ox.Quad]) -> None:
+            hashed.add(batch)
+            if check is not None:
+                check.add(batch)
+
+        report.outputs = write_outputs(batches(), out_dir, on_batch=on_batch)
+        digest, report.triples = hashed.hexdigest(), hashed.count  # the store keeps a set: duplicates count once
+        if check is not None:
+            report.violations = check.report().count
         if write_html:
             from kg.store import KGStore
             from kg.viz import write_html_graph
 
             report.outputs["html"] = write_html_graph(KGStore.open(out_dir), out_dir / "graph.html")
         record_outputs(out_dir, digest, report.outputs, report.violations)
-    report.documents = len(unique)
-    report.sentences = sum(a.sentence_count for a in unique.values())
-    report.entities_by_class = Counter(e.cls for e in resolution.entities)
-    distinct_facts = {(f.subject, f.predicate, f.object) for f in resolution.facts}
+    report.documents = len(sentences)
+    report.sentences = sum(sentences.values())
+    report.entities_by_class = Counter(e.cls for e in layer.entities)
     report.relations_by_predicate = Counter(p for _, p, _ in distinct_facts)
-    report.triples = len(set(quads))  # the store keeps a set: duplicates are not triples of the graph
     report.cached = cache.hits
-    report.changes = _changes(previous, (a.document for a in analyses))
-    report.per_document = [
-        DocumentSummary(a.document.source, a.sentence_count, len(a.mentions), len(a.claims)) for a in analyses
-    ]
+    report.changes = _changes(previous, documents)
     if report.base is not None:
         cache.set_meta(_BASE, os.path.relpath(report.base, os.path.abspath(out_dir)))
-    cache.finish(a.document for a in analyses)
+    cache.finish(documents)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -39,6 +39,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS analyses (key TEXT PRIMARY KEY, analysis BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS members (source TEXT PRIMARY KEY, key TEXT NOT NULL, document BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS languages (key TEXT PRIMARY KEY, language TEXT NOT NULL);
 """
 
 
@@ -99,6 +100,7 @@ class AnalysisCache:
         self._db.executescript(_SCHEMA)
         self._pending = 0
         self.hits = 0
+        self._languages_used: set[str] = set()
 
     def meta(self, name: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
@@ -114,11 +116,23 @@ class AnalysisCache:
         """The cached analysis of ``document``, carrying this ``document`` (its source and metadata)."""
         if not self.reuse:
             return None
-        row = self._db.execute("SELECT analysis FROM analyses WHERE key = ?", (self.key(document),)).fetchone()
-        if row is None:
+        blob = self._analysis_blob(self.key(document))
+        if blob is None:
             return None
         self.hits += 1
-        return replace(pickle.loads(row[0]), document=document)
+        return replace(pickle.loads(blob), document=document)
+
+    def stored(self, key: str) -> DocumentAnalysis:
+        """The analysis stored under ``key`` (see :meth:`key`), as put, even with ``reuse=False``: a build reads
+        its analyses back from here rather than holding them all."""
+        blob = self._analysis_blob(key)
+        if blob is None:
+            raise KeyError(f"no analysis under {key} in {self.dir / CACHE_FILE}")
+        return pickle.loads(blob)
+
+    def _analysis_blob(self, key: str) -> bytes | None:
+        row = self._db.execute("SELECT analysis FROM analyses WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
 
     def put(self, analysis: DocumentAnalysis) -> None:
         blob = pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)
@@ -127,6 +141,19 @@ class AnalysisCache:
         if self._pending >= COMMIT_EVERY:
             self._db.commit()
             self._pending = 0
+
+    def detect_language(self, text: str) -> str | None:
+        """:func:`kg.formats.detect_language`, remembered by sample: a re-build does not run the identifier again."""
+        from kg.formats import detect_language, language_sample_key
+
+        key = language_sample_key(text)
+        self._languages_used.add(key)
+        row = self._db.execute("SELECT language FROM languages WHERE key = ?", (key,)).fetchone()
+        if row is not None:
+            return row[0] or None
+        language = detect_language(text)
+        self._db.execute("INSERT OR REPLACE INTO languages VALUES (?, ?)", (key, language or ""))
+        return language
 
     def members(self) -> list[Document]:
         """The documents of the last completed build, by source."""
@@ -141,6 +168,10 @@ class AnalysisCache:
             ((source_key(d.source), self.key(d), pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)) for d in documents),
         )
         self._db.execute("DELETE FROM analyses WHERE key NOT IN (SELECT key FROM members)")
+        if self._languages_used:  # a build that read no file (kg remove) keeps them
+            self._db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+            self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in self._languages_used))
+            self._db.execute("DELETE FROM languages WHERE key NOT IN (SELECT key FROM used)")
         self.close()
 
     def commit(self) -> None:

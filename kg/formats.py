@@ -9,6 +9,7 @@ network: pages and feeds are parsed from the bytes on disk.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -132,6 +133,20 @@ def language_tag(value) -> str | None:
     """The primary language subtag of a declared language ("fr-FR" -> "fr"), or None."""
     m = re.match(r"\s*([A-Za-z]{2,3})(?:[-_]|\s*$)", str(value or ""))
     return m.group(1).lower() if m else None
+
+
+def language_sample_key(text: str) -> str:
+    """What :func:`detect_language` of ``text`` depends on: its sample, the thresholds, the identifier's version."""
+    h = hashlib.sha256(_language_rules())
+    h.update(text[:LANGUAGE_SAMPLE_CHARS].encode("utf-8", errors="surrogatepass"))
+    return h.hexdigest()[:32]
+
+
+@cache
+def _language_rules() -> bytes:
+    from importlib.metadata import version
+
+    return f"py3langid {version('py3langid')}|{LANGUAGE_MIN_WORDS}|{LANGUAGE_MIN_PROBABILITY}|".encode()
 
 
 def detect_language(text: str) -> str | None:

@@ -11,7 +11,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -351,12 +351,18 @@ def article_document(article: Article) -> Document:
     )
 
 
-def check_language(document: Document, declared: str | None, options: IngestOptions) -> tuple[Document, str | None]:
+def check_language(
+    document: Document,
+    declared: str | None,
+    options: IngestOptions,
+    detect: Callable[[str], str | None] = detect_language,
+) -> tuple[Document, str | None]:
     """Tag the document with its language; return a reason to skip it when that language is not wanted.
 
-    The text's own words decide when they are clear; the declared language is used otherwise.
+    The text's own words decide when they are clear (``detect``: :func:`kg.formats.detect_language` or a
+    memo of it); the declared language is used otherwise.
     """
-    language = detect_language(document.text) or declared
+    language = detect(document.text) or declared
     if language and not any(k == "language" for k, _ in document.metadata):
         document = replace(document, metadata=(*document.metadata, ("language", language)))
     if options.any_language or language is None or language in options.languages:
@@ -369,9 +375,14 @@ def check_language(document: Document, declared: str | None, options: IngestOpti
 
 
 def read_documents(
-    files: Iterable[Path], skipped: list[Skipped], warned: list[Warned], options: IngestOptions = IngestOptions()
+    files: Iterable[Path],
+    skipped: list[Skipped],
+    warned: list[Warned],
+    options: IngestOptions = IngestOptions(),
+    detect: Callable[[str], str | None] = detect_language,
 ) -> Iterator[Document]:
-    """Yield documents, recording files and items skipped (and why) and warnings as it goes."""
+    """Yield documents, recording files and items skipped (and why) and warnings as it goes; ``detect`` tells a
+    text's language (see :func:`check_language`)."""
     for path in files:
         try:
             for item in read_articles(path, options):
@@ -386,7 +397,7 @@ def read_documents(
                     reason = "no text (only white space, invisible characters or separator lines)"
                     skipped.append(Skipped(item.source, f"{item.source}: {reason}"))
                     continue
-                document, refusal = check_language(document, item.declared_language, options)
+                document, refusal = check_language(document, item.declared_language, options, detect)
                 if refusal:
                     skipped.append(Skipped(item.source, refusal))
                     continue

@@ -12,10 +12,11 @@ because they share a surname.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from rapidfuzz.distance import Levenshtein
@@ -103,74 +104,149 @@ def _surname_keys(mentions: list[Mention]) -> dict[Mention, str]:
 def resolve_entities(analyses: Iterable[DocumentAnalysis]) -> Resolution:
     """Group the mentions of all documents into entities and turn claims into facts."""
     analyses = list(analyses)
-    mentions = [m for a in analyses for m in a.mentions]
-    surname = _surname_keys(mentions)
-    key_of = {m: surname.get(m) or normalise_name(m.text) for m in mentions}
-    uf = _UnionFind()
-    for key in key_of.values():
-        uf.find(key)
-
-    gaz_class: dict[str, str] = {}
-    for entry in gazetteer():
-        keys = [normalise_name(n) for n in (entry.label, *entry.aliases)]
-        if any(k in uf.parent for k in keys):
-            for k in keys:
-                uf.union(keys[0], k)
-            gaz_class[keys[0]] = entry.cls
-    for m in mentions:
-        if m.expansion:
-            uf.union(key_of[m], normalise_name(m.expansion))
-
-    classes_by_key: dict[str, Counter] = defaultdict(Counter)
-    for m in mentions:
-        classes_by_key[key_of[m]][m.cls] += 1
-    person_only = {k for k, c in classes_by_key.items() if set(c) == {"Person"}}
-    _join_typos([k for k in classes_by_key if typo_limit(k)], uf, person_only)
-
-    clusters: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        clusters[uf.find(key_of[m])].append(m)
-    gaz_labels = {normalise_name(e.label): e for e in gazetteer()}
-
-    entities: list[Entity] = []
-    mention_entity: dict[Mention, str] = {}
-    used_ids: set[str] = set()
-    for root, ms in sorted(clusters.items()):
-        cls = _cluster_class(ms, [gaz_class[k] for k in gaz_class if uf.find(k) == root])
-        forms = Counter(_clean_form(m.text) for m in ms)
-        # the most used form; on a tie an acronym, then the fuller name
-        label = max(forms, key=lambda f: (forms[f], f.isupper(), len(f), f))
-        aliases = set(forms) - {label}
-        for m in ms:
-            if m.expansion:
-                aliases.add(_clean_form(m.expansion))
-        gaz = [gaz_labels[k] for k in gaz_labels if uf.parent.get(k) is not None and uf.find(k) == root]
-        for entry in gaz:
-            aliases.add(entry.label)
-        aliases.discard(label)
-        entity_id = _unique_id(slugify(label), cls, used_ids)
-        entities.append(
-            Entity(
-                entity_id=entity_id,
-                label=label,
-                cls=cls,
-                aliases=tuple(sorted(aliases)),
-                mention_count=len(ms),
-                doc_ids=tuple(sorted({m.doc_id for m in ms})),
-            )
-        )
-        for m in ms:
-            mention_entity[m] = entity_id
-
-    # one claim per fact and passage: two mentions of one actor in a sentence ("MITC (Moroccan Information
-    # Technopark Company)") state the fact once, with the best confidence
-    # and only facts whose resolved actors fit the predicate's domain and range: a mention typed one way can
-    # join an entity of another class ("New York" named as an organisation once, a place everywhere else)
-    signatures = predicate_signatures()
-    cls_of = {e.entity_id: e.cls for e in entities}
-    best: dict[tuple, Fact] = {}
+    resolver = EntityResolver()
     for a in analyses:
-        for c in a.claims:
+        resolver.add(a)
+    layer = resolver.finish()
+    mention_entity: dict[Mention, str] = {}
+    facts: list[Fact] = []
+    for a in analyses:
+        mention_entity.update(layer.mention_entities(a))
+        facts.extend(layer.facts(a))
+    return Resolution(layer.entities, tuple(facts), mention_entity)
+
+
+@dataclass(slots=True)
+class _NameStats:
+    """What resolution keeps of the mentions under one name key: no mention, only what merging needs."""
+
+    classes: Counter = field(default_factory=Counter)
+    forms: Counter = field(default_factory=Counter)  # cleaned spellings, for the label and aliases
+    expansions: set[str] = field(default_factory=set)  # normalised long forms of an acronym, joined to the key
+    expansion_forms: set[str] = field(default_factory=set)  # cleaned long forms, as aliases
+    doc_ids: set[str] = field(default_factory=set)
+    count: int = 0
+
+
+def _mention_keys(mentions: Iterable[Mention]) -> list[tuple[Mention, str]]:
+    """Each mention of one document with its name key (a lone surname takes its full name's key)."""
+    mentions = list(mentions)
+    surname = _surname_keys(mentions)
+    return [(m, surname.get(m) or normalise_name(m.text)) for m in mentions]
+
+
+class EntityResolver:
+    """Resolution fed one document at a time: it keeps names, keys and counts, never the documents.
+
+    :meth:`add` each document once (the first copy of a duplicate), then :meth:`finish` gives the entity
+    layer, which maps any of those documents' mentions and claims to entities and facts.
+    """
+
+    def __init__(self):
+        self._names: dict[str, _NameStats] = {}  # in the order keys first appear
+
+    def add(self, analysis: DocumentAnalysis) -> None:
+        for m, key in _mention_keys(analysis.mentions):
+            stats = self._names.get(key)
+            if stats is None:
+                stats = self._names[key] = _NameStats()
+            stats.classes[m.cls] += 1
+            stats.forms[_clean_form(m.text)] += 1
+            if m.expansion:
+                stats.expansions.add(normalise_name(m.expansion))
+                stats.expansion_forms.add(_clean_form(m.expansion))
+            stats.doc_ids.add(sys.intern(m.doc_id))  # one string per document, however many mentions
+            stats.count += 1
+
+    def finish(self) -> EntityLayer:
+        names = self._names
+        uf = _UnionFind()
+        for key in names:
+            uf.find(key)
+
+        gaz_class: dict[str, str] = {}
+        for entry in gazetteer():
+            keys = [normalise_name(n) for n in (entry.label, *entry.aliases)]
+            if any(k in uf.parent for k in keys):
+                for k in keys:
+                    uf.union(keys[0], k)
+                gaz_class[keys[0]] = entry.cls
+        for key, stats in names.items():
+            for expansion in sorted(stats.expansions):
+                uf.union(key, expansion)
+
+        person_only = {k for k, s in names.items() if set(s.classes) == {"Person"}}
+        _join_typos([k for k in names if typo_limit(k)], uf, person_only)
+
+        clusters: dict[str, list[_NameStats]] = defaultdict(list)
+        for key, stats in names.items():
+            clusters[uf.find(key)].append(stats)
+        # the gazetteer's classes and labels of each cluster, in the gazetteer's order
+        gaz_classes: dict[str, list[str]] = defaultdict(list)
+        for k, cls in gaz_class.items():
+            gaz_classes[uf.find(k)].append(cls)
+        gaz_aliases: dict[str, set[str]] = defaultdict(set)
+        for k, entry in {normalise_name(e.label): e for e in gazetteer()}.items():
+            if uf.parent.get(k) is not None:
+                gaz_aliases[uf.find(k)].add(entry.label)
+
+        entities: list[Entity] = []
+        root_entity: dict[str, str] = {}
+        used_ids: set[str] = set()
+        for root, group in sorted(clusters.items()):
+            votes, forms = Counter(), Counter()
+            for s in group:
+                votes.update(s.classes)
+                forms.update(s.forms)
+            cls = _cluster_class(votes, gaz_classes.get(root, []))
+            # the most used form; on a tie an acronym, then the fuller name
+            label = max(forms, key=lambda f: (forms[f], f.isupper(), len(f), f))
+            aliases = set(forms) | gaz_aliases.get(root, set())
+            for s in group:
+                aliases |= s.expansion_forms
+            aliases.discard(label)
+            entity_id = _unique_id(slugify(label), cls, used_ids)
+            entities.append(
+                Entity(
+                    entity_id=entity_id,
+                    label=label,
+                    cls=cls,
+                    aliases=tuple(sorted(aliases)),
+                    mention_count=sum(s.count for s in group),
+                    doc_ids=tuple(sorted(set().union(*(s.doc_ids for s in group)))),
+                )
+            )
+            root_entity[root] = entity_id
+        return EntityLayer(tuple(entities), {key: root_entity[uf.find(key)] for key in names})
+
+
+@dataclass(frozen=True)
+class EntityLayer:
+    """The entities of a resolution, and the entity of each name key: enough to resolve a document's mentions
+    and claims one document at a time."""
+
+    entities: tuple[Entity, ...]
+    key_entity: dict[str, str]
+
+    @cached_property
+    def _class_of(self) -> dict[str, str]:
+        return {e.entity_id: e.cls for e in self.entities}
+
+    def mention_entities(self, analysis: DocumentAnalysis) -> dict[Mention, str]:
+        """The entity id of each mention of a document given to the resolver."""
+        return {m: self.key_entity[key] for m, key in _mention_keys(analysis.mentions)}
+
+    def facts(self, analysis: DocumentAnalysis, mention_entity: dict[Mention, str] | None = None) -> list[Fact]:
+        """The facts of a document, in the order of its claims."""
+        # one claim per fact and passage: two mentions of one actor in a sentence ("MITC (Moroccan Information
+        # Technopark Company)") state the fact once, with the best confidence
+        # and only facts whose resolved actors fit the predicate's domain and range: a mention typed one way can
+        # join an entity of another class ("New York" named as an organisation once, a place everywhere else)
+        mention_entity = mention_entity if mention_entity is not None else self.mention_entities(analysis)
+        signatures = predicate_signatures()
+        cls_of = self._class_of
+        best: dict[tuple, Fact] = {}
+        for c in analysis.claims:
             s, o = mention_entity[c.subject], mention_entity[c.object]
             domain, range_ = signatures.get(c.predicate, (None, None))
             if s == o or (domain is not None and (cls_of[s] not in domain or cls_of[o] not in range_)):
@@ -178,7 +254,7 @@ def resolve_entities(analyses: Iterable[DocumentAnalysis]) -> Resolution:
             key = (s, c.predicate, o, c.doc_id, c.sentence_start, c.sentence_end)
             if key not in best or c.confidence > best[key].claim.confidence:
                 best[key] = Fact(s, c.predicate, o, c)
-    return Resolution(tuple(entities), tuple(best.values()), mention_entity)
+        return list(best.values())
 
 
 def _join_typos(keys: list[str], uf: _UnionFind, person_only: set[str]) -> None:
@@ -204,10 +280,10 @@ def _differs_by_number(a: str, b: str) -> bool:
     return re.sub(r"\D", "", a) != re.sub(r"\D", "", b)
 
 
-def _cluster_class(ms: list[Mention], gaz_classes: list[str]) -> str:
+def _cluster_class(votes: Counter, gaz_classes: list[str]) -> str:
+    """The gazetteer's class when it knows the actor, else the class most mentions give."""
     if gaz_classes:
         return Counter(gaz_classes).most_common(1)[0][0]
-    votes = Counter(m.cls for m in ms)
     return max(votes, key=lambda c: (votes[c], -_CLASS_ORDER.index(c)))
 
 

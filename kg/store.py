@@ -59,17 +59,36 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def atomic_write_rdf(path: Path, items: Iterable, format: ox.RdfFormat) -> None:
+    """Serialize ``items`` straight into ``path`` (atomically, as :func:`atomic_write_bytes`), never whole in memory."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        ox.serialize(items, fh, format=format, prefixes=PREFIXES)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
 def write_store(quads: Iterable[ox.Quad], out_dir: Path) -> Path:
     """Build a new store next to the old one, then swap it in."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / STORE_DIR
-    recover_store(out_dir)
-    fresh = out_dir / f".{STORE_DIR}-new-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
-    store = ox.Store(str(fresh))
+    store, fresh = _fresh_store(out_dir)
     store.bulk_extend(quads)
     store.flush()
     del store
+    return _swap_store(out_dir, fresh)
+
+
+def _fresh_store(out_dir: Path) -> tuple[ox.Store, Path]:
+    """An empty store in a hidden side folder of ``out_dir``, to be swapped in by :func:`_swap_store`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    recover_store(out_dir)
+    fresh = out_dir / f".{STORE_DIR}-new-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    return ox.Store(str(fresh)), fresh
+
+
+def _swap_store(out_dir: Path, fresh: Path) -> Path:
+    final = out_dir / STORE_DIR
     old = out_dir / f".{STORE_DIR}-old-{os.getpid()}"
     with _ctrl_c_deferred():  # between the two renames there is no store/
         if final.exists():
@@ -124,9 +143,36 @@ def _ctrl_c_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
+DIGEST_BATCH = 20_000  # quads serialized at once for the digest: N-Quads is one line per quad, so batches concatenate
+
+
 def quads_digest(quads: list[ox.Quad]) -> str:
-    """A fingerprint of a build's content: equal digests mean equal outputs."""
-    return hashlib.sha256(ox.serialize(quads, format=ox.RdfFormat.N_QUADS)).hexdigest()
+    """A fingerprint of a build's content: equal digests mean equal outputs (the hash of its N-Quads)."""
+    return batches_digest(quads[start : start + DIGEST_BATCH] for start in range(0, len(quads), DIGEST_BATCH))[0]
+
+
+def batches_digest(batches: Iterable[list[ox.Quad]]) -> tuple[str, int]:
+    """:func:`quads_digest` of the quads of ``batches`` in order, and their number, holding one batch at a time."""
+    digest = QuadsDigest()
+    for batch in batches:
+        digest.add(batch)
+    return digest.hexdigest(), digest.count
+
+
+class QuadsDigest:
+    """:func:`quads_digest` fed batch by batch; ``count`` is the number of distinct quads, which holds when a
+    quad and its duplicates always come in one batch (as kg build's whole graphs and whole entities do)."""
+
+    def __init__(self):
+        self._hash = hashlib.sha256()
+        self.count = 0
+
+    def add(self, batch: list[ox.Quad]) -> None:
+        self._hash.update(ox.serialize(batch, format=ox.RdfFormat.N_QUADS))
+        self.count += len(set(batch))
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
 
 
 def outputs_present(out_dir: Path, html: bool) -> dict[str, Path] | None:
@@ -165,17 +211,28 @@ def current_outputs(out_dir: Path, digest: str, html: bool) -> tuple[dict[str, P
     Returns the outputs and the SHACL violation count recorded with them, or None when anything is
     missing, changed, damaged or from another content, so that the caller rewrites them all.
     """
-    try:
-        manifest = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    manifest = _manifest(out_dir)
     outputs = outputs_present(out_dir, html)
-    if not isinstance(manifest, dict) or manifest.get("digest") != digest or outputs is None:
+    if manifest.get("digest") != digest or outputs is None:
         return None
     recorded = manifest.get("outputs", {})
     if any(recorded.get(key) != output_digest(path) for key, path in outputs.items()):
         return None
     return outputs, manifest.get("violations")
+
+
+def recorded_digest(out_dir: Path) -> str | None:
+    """The content digest the manifest of ``out_dir`` records, if there is one."""
+    return _manifest(out_dir).get("digest")
+
+
+def _manifest(out_dir: Path) -> dict:
+    """The manifest of ``out_dir``; empty when there is none or it is unreadable."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def forget_outputs(out_dir: Path) -> None:
@@ -248,17 +305,40 @@ def holding_build_lock(build: Callable[P, R]) -> Callable[P, R]:
     return locked
 
 
-def write_outputs(quads: list[ox.Quad], out_dir: Path) -> dict[str, Path]:
-    """``graph.trig`` (everything), ``graph.ttl`` (asserted facts) and ``store/``."""
+def write_outputs(
+    quads: list[ox.Quad] | Iterable[list[ox.Quad]],
+    out_dir: Path,
+    on_batch: Callable[[list[ox.Quad]], None] | None = None,
+) -> dict[str, Path]:
+    """``graph.trig`` (everything), ``graph.ttl`` (asserted facts) and ``store/``, in one pass over the quads.
+
+    ``quads`` is a list of quads or a stream of batches of them (lists): only one batch and the asserted
+    triples are held at a time. Each batch also goes to ``on_batch`` (the SHACL check, for instance).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     trig = out_dir / "graph.trig"
     ttl = out_dir / "graph.ttl"
-    atomic_write_bytes(trig, ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
-    triples = sorted(asserted_triples(quads), key=str)
-    atomic_write_bytes(ttl, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
-    store = write_store(quads, out_dir)
-    return {"trig": trig, "ttl": ttl, "store": store}
+    if isinstance(quads, list) and quads and isinstance(quads[0], ox.Quad):
+        quads = [quads]
+    store, fresh = _fresh_store(out_dir)
+    asserted: set[ox.Triple] = set()
+    atomic_write_rdf(trig, _feeding(quads, store, asserted, on_batch), ox.RdfFormat.TRIG)
+    atomic_write_rdf(ttl, sorted(asserted, key=str), ox.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    return {"trig": trig, "ttl": ttl, "store": _swap_store(out_dir, fresh)}
+
+
+def _feeding(batches, store: ox.Store, asserted: set, on_batch) -> Iterable[ox.Quad]:
+    """The quads of ``batches``, for the TriG serialiser to pull; on the way each batch also goes to the store,
+    the asserted graph and ``on_batch``, so that the quads are walked once."""
+    for batch in batches:
+        store.bulk_extend(batch)
+        asserted.update(asserted_triples(batch))
+        if on_batch is not None:
+            on_batch(batch)
+        yield from batch
 
 
 def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Value:

@@ -118,40 +118,81 @@ def validate_parts(quads: Iterable[ox.Quad], batch_quads: int = BATCH_QUADS) -> 
     Every part is some named graphs (or default-graph subjects) plus the default-graph description of each
     node they name, so the shapes, which only look at a node's own triples and at the class of the nodes it
     links to, see everything they would see in the whole graph. It assumes what ``kg build`` writes: each
-    claim lies in the graph of the document it derives from. Its time grows linearly with the graph (the whole
-    graph at once grows faster) and its memory with a part; ``kg validate`` checks the whole graph at once.
+    claim lies in the graph of the document it derives from. Its memory grows with a part, not with the
+    graph; ``kg validate`` checks the whole graph at once.
     """
-    descriptions: dict = {}
-    graphs: dict = {}
+    default, named = [], {}
     for q in quads:
         if isinstance(q.graph_name, ox.DefaultGraph):
-            descriptions.setdefault(q.subject, []).append(q)
-            graphs.setdefault(None, {}).setdefault(q.subject, []).append(q)
+            default.append(q)
         else:
-            graphs.setdefault(q.graph_name, {}).setdefault(None, []).append(q)
-    results: set[_Result] = set()
-    part: list[ox.Quad] = []
-    # the default graph is split by subject, each named graph kept whole
-    units = [u for g in graphs.values() for u in g.values()]
-    for unit in units:
-        part.extend(unit)
-        if len(part) >= batch_quads:
-            results.update(_check(_with_descriptions(part, descriptions)))
-            part = []
-    if part or not units:
-        results.update(_check(_with_descriptions(part, descriptions)))
-    return _report(results)
+            named.setdefault(q.graph_name, []).append(q)
+    check = PartsCheck(batch_quads)
+    check.add(default)
+    for graph in named.values():
+        check.add(graph)
+    return check.report()
+
+
+class PartsCheck:
+    """:func:`validate_parts` fed as a stream: each :meth:`add` brings whole named graphs, the default graph first."""
+
+    def __init__(self, batch_quads: int = BATCH_QUADS):
+        self.batch_quads = batch_quads
+        self._descriptions: dict = {}  # default-graph quads by subject: the entity layer, kept to the end
+        self._part: list[ox.Quad] = []
+        self._results: set[_Result] = set()
+        self._named_seen = False
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        for q in quads:
+            if not isinstance(q.graph_name, ox.DefaultGraph):
+                self._named_seen = True
+                self._part.append(q)
+            elif self._named_seen:
+                raise ValueError("PartsCheck: the default graph must come before the named graphs")
+            else:
+                self._descriptions.setdefault(q.subject, []).append(q)
+        if len(self._part) >= self.batch_quads:
+            self._check_part()
+
+    def report(self) -> ValidationReport:
+        self._check_part()
+        for unit in self._descriptions.values():  # the default graph by subject, for the entities no document names
+            self._part.extend(unit)
+            if len(self._part) >= self.batch_quads:
+                self._check_part()
+        self._check_part()
+        return _report(self._results)
+
+    def _check_part(self) -> None:
+        if self._part:
+            self._results.update(_check(_with_descriptions(self._part, self._descriptions)))
+            self._part = []
+
+
+class FullCheck:
+    """:func:`validate_graph` fed as a stream (it holds every quad until :meth:`report`)."""
+
+    def __init__(self):
+        self._quads: list[ox.Quad] = []
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        self._quads.extend(quads)
+
+    def report(self) -> ValidationReport:
+        return validate_graph(self._quads)
 
 
 MODES = ("parts", "full")
 
 
-def validate_quads(quads: list[ox.Quad], mode: str | bool = "parts") -> ValidationReport:
-    """The check a build runs: ``"parts"`` (or True) by :func:`validate_parts`, ``"full"`` by :func:`validate_graph`."""
+def quads_check(mode: str | bool = "parts") -> PartsCheck | FullCheck:
+    """The check a build runs as its quads stream by: ``"parts"`` (or True) or ``"full"``."""
     mode = "parts" if mode is True else mode
     if mode not in MODES:
         raise ValueError(f"unknown validation mode {mode!r}; choose one of {', '.join(MODES)}")
-    return validate_parts(quads) if mode == "parts" else validate_graph(quads)
+    return PartsCheck() if mode == "parts" else FullCheck()
 
 
 def _with_descriptions(part: list[ox.Quad], descriptions: dict) -> list[ox.Quad]:

@@ -125,7 +125,7 @@ def test_the_rust_engine_and_the_check_by_parts_find_the_same_violations_as_pysh
     assert validate_parts(data, batch_quads=1) == reference
 
 
-def test_the_check_by_parts_counts_an_entity_named_by_several_documents_once(seed_store):
+def test_the_check_by_parts_counts_a_violation_found_in_several_parts_once(seed_store):
     # Technopark is a Facility in the seed: as a Person, every relation touching it breaks a domain or range
     person = ox.NamedNode("https://w3id.org/ecosystem-kg/ontology#Person")
     data = [

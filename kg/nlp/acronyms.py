@@ -101,15 +101,13 @@ def find_acronyms(doc: Doc) -> Doc:
                 shorts.append(doc[short.i : short.i + 1])
                 longs.append(span)
                 paired.add(short.i)
-    shouting = _shouting_sentences(doc)
+    shouting = None  # found only once a candidate needs it: most articles have none
     for tok in doc:
-        if (
-            tok.i not in paired
-            and looks_like_acronym(tok.text)
-            and tok.lower_ not in stop
-            and tok.sent.start not in shouting
-        ):
-            unknown.append(doc[tok.i : tok.i + 1])
+        if tok.i not in paired and looks_like_acronym(tok.text) and tok.lower_ not in stop:
+            if shouting is None:
+                shouting = _shouting_sentences(doc)
+            if tok.sent.start not in shouting:
+                unknown.append(doc[tok.i : tok.i + 1])
     doc.spans[SHORT_KEY] = shorts
     doc.spans[LONG_KEY] = longs
     doc.spans[UNKNOWN_KEY] = unknown
