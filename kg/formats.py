@@ -156,10 +156,29 @@ def detect_language(text: str) -> str | None:
     headline alone says little, and such texts are better kept than refused.
     """
     sample = text[:LANGUAGE_SAMPLE_CHARS]
-    if len(_WORD.findall(sample)) < LANGUAGE_MIN_WORDS:
+    words = _WORD.findall(sample)
+    if len(words) < LANGUAGE_MIN_WORDS:
         return None
+    if _plainly_french(words):  # most texts: no identifier to load (0.8 s) nor to run (0.8 ms a text)
+        return "fr"
     language, probability = _language_identifier().classify(sample)
     return language if probability >= LANGUAGE_MIN_PROBABILITY else None
+
+
+# a sample is plainly French when this share of its words, and this many different ones, are French function words
+FRENCH_WORD_SHARE = 0.12
+FRENCH_DISTINCT_WORDS = 6
+
+
+def _plainly_french(words: list[str]) -> bool:
+    marks = _french_function_words()
+    found = [w for w in (w.lower() for w in words) if w in marks]
+    return len(found) >= FRENCH_WORD_SHARE * len(words) and len(set(found)) >= FRENCH_DISTINCT_WORDS
+
+
+@cache
+def _french_function_words() -> frozenset[str]:
+    return frozenset(_ingest_data()["french_function_words"]["words"])
 
 
 def _metadata(**values) -> tuple[tuple[str, str], ...]:

@@ -390,3 +390,24 @@ def test_facts_between_dates_query(mixed_build):
     assert march and nothing == []
     assert all("2024-03-01" <= r["day"] <= "2024-03-31" for r in march)
     assert len(everything) > len(march)
+
+
+def test_plain_french_is_known_without_the_identifier_and_its_neighbours_are_not_taken_for_it():
+    from kg.formats import _language_identifier, detect_language
+
+    _language_identifier.cache_clear()
+    french = (
+        "La coopérative a ouvert une unité de séchage à Taroudant, avec des fonds qui viennent de la région "
+        "et du Crédit Agricole pour les femmes."
+    )
+    assert detect_language(french) == "fr"
+    assert _language_identifier.cache_info().currsize == 0  # the identifier was not even loaded
+    neighbours = {
+        "es": "La cooperativa abrió una planta de secado en la región, con fondos que vienen de los bancos "
+        "y del gobierno para las mujeres del campo.",
+        "it": "La cooperativa ha aperto un impianto di essiccazione nella regione, con fondi che vengono "
+        "dalle banche e dal governo per le donne.",
+        "pt": "A cooperativa abriu uma unidade de secagem na região, com fundos que vêm dos bancos "
+        "e do governo para as mulheres do campo.",
+    }
+    assert {code: detect_language(text) for code, text in neighbours.items()} == {c: c for c in neighbours}
