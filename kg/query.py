@@ -148,7 +148,7 @@ def answer(
     SPARQL text is checked (:func:`check_query`) and, with a ``timeout``, run under its bounds
     (:func:`bounded_query`); library queries are the project's own and run in this process.
     """
-    from kg.library import is_query_name, raw_named_query
+    from kg.library import is_query_name, load_query, raw_named_query
 
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -156,9 +156,14 @@ def answer(
     # a lone word cannot be SPARQL: treat it as a library query name, so a typo gets "no such query", not a parse error
     if is_query_name(query.strip()) or re.fullmatch(r"[\w-]+", query.strip()):
         result = raw_named_query(store, query.strip(), params, check_names=True)  # a typo says so, with near names
+        # a parameter left out is an empty column (one given echoes its value, as the queries say)
+        given = params or {}
+        declared = load_query(query.strip()).parameters
+        hidden = frozenset(p.name for p in declared if p.name not in given and not p.default)
     elif params:
         raise QueryError("--param only applies to library queries ('kg query --list' shows them)")
     else:
+        hidden = frozenset()
         check_query_terms(query)  # a misspelt ekg: term would silently match nothing
         check_query(query, allow_service)
         try:
@@ -169,7 +174,7 @@ def answer(
         except QuerySyntaxError as exc:
             raise QueryError(syntax_error_message(query, exc)) from None
     try:
-        return format_result(result, fmt)
+        return format_result(result, fmt, hidden=hidden)
     except (OSError, RuntimeError) as exc:  # solutions are computed while read
         raise StoreError(damaged_message(store.path, exc)) from None
 
@@ -205,8 +210,10 @@ def _short(iri: str) -> str:
     return iri
 
 
-def format_result(result, fmt: str = "table", max_width: int = 60) -> str:
-    """Text of a pyoxigraph result: solutions in table/csv/tsv/json, graphs in table/turtle/ntriples/jsonld."""
+def format_result(result, fmt: str = "table", max_width: int = 60, hidden: frozenset[str] = frozenset()) -> str:
+    """Text of a pyoxigraph result: solutions in table/csv/tsv/json, graphs in table/turtle/ntriples/jsonld.
+
+    ``hidden`` columns are left out of a table (a library query's parameters left out: always empty)."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if isinstance(result, ox.QueryTriples | list):  # a list: the triples of a bounded query
@@ -217,7 +224,7 @@ def format_result(result, fmt: str = "table", max_width: int = 60) -> str:
         return serialise_solutions(result, fmt)
     if isinstance(result, ox.QueryBoolean):
         return "true" if result else "false"
-    names = [v.value for v in result.variables]
+    names = [v.value for v in result.variables if v.value not in hidden]
     rows = [[sol[n] for n in names] for sol in result]
     return _table(names, rows, max_width)
 

@@ -154,3 +154,12 @@ def test_rdflib_dataset_view_answers_sparql(seed_store):
     assert "Omar Balafrej" in labels
     (count,) = next(iter(ds.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))
     assert int(count) == len(seed_store)
+
+
+def test_a_library_table_leaves_out_the_columns_of_parameters_not_given(seed_out):
+    from kg.query import answer
+
+    header = answer(seed_out, "funding").splitlines()[0].split()
+    assert "funder" in header and not {"entity", "currency", "since"} & set(header)
+    header = answer(seed_out, "funding", params={"currency": "MAD"}).splitlines()[0].split()
+    assert "currency" in header and not {"entity", "since"} & set(header)  # a given one echoes its value
