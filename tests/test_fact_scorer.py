@@ -4,7 +4,7 @@ import numpy as np
 
 from kg.extract.fact_scorer import FactScorer, PairVote, collect_votes, fact_features, fit_fact_scorer
 
-LABELS = ["headOf>", "partnerOf=", "worksFor>"]
+LABELS = [("headOf", True), ("partnerOf", True), ("worksFor", True)]
 
 
 def _vote(first, second, same=True, anaphor=False):

@@ -56,13 +56,15 @@ def fact_key(predicate: str, subject: str, object_: str) -> tuple[str, str, str]
     return subject, predicate, object_
 
 
-def collect_votes(pairs: list[PairVote], probabilities: np.ndarray, labels: list[str]) -> dict[tuple, FactVotes]:
-    """Fact key -> its votes, from each pair's probability per label (``predicate`` + ``>``/``<``/``=``)."""
+def collect_votes(
+    pairs: list[PairVote], probabilities: np.ndarray, labels: list[tuple[str, bool]]
+) -> dict[tuple, FactVotes]:
+    """Fact key -> its votes, from each pair's probability per label: (predicate, whether the first actor in
+    text order is the subject)."""
     facts: dict[tuple, FactVotes] = {}
     for n, (pair, row) in enumerate(zip(pairs, probabilities)):
         for k in np.flatnonzero(row >= VOTE_FLOOR):
-            label = labels[k]
-            predicate, first_is_subject = label[:-1], label[-1] != "<"
+            predicate, first_is_subject = labels[k]
             if first_is_subject:
                 s, o, classes = pair.first, pair.second, (pair.first_class, pair.second_class)
             else:

@@ -1,10 +1,11 @@
-"""The trained relation classifier: candidate pairs -> predicates with calibrated probabilities.
+"""The trained relation classifier: candidate pairs -> facts with calibrated probabilities.
 
 One logistic model per label (a predicate and its direction in text order; ``partnerOf`` has one label),
 over the string features of :mod:`kg.extract.relation_features`, stored as a feature list and a float16
 weight matrix (``relations.npz``). Scoring is a sparse dot product in numpy: no training library is
-needed to run it. Probabilities are mapped through an isotonic calibration fitted on held-aside
-documents, so ``confidence`` 0.8 means that about 80% of such facts were right there.
+needed to run it. The pairs' scores then vote for facts, which the second stage
+(:mod:`kg.extract.fact_scorer`) scores one by one; those scores are mapped through an isotonic calibration
+fitted on held-aside documents, so ``confidence`` 0.8 means that about 80% of such facts were right there.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class RelationModel:
     ):
         self.index = {f: i for i, f in enumerate(features)}
         self.labels = labels
+        self.parsed_labels = [parse_label(label) for label in labels]  # (predicate, first is subject)
         self.weights = weights.astype(np.float32)  # (features, labels)
         self.bias = bias.astype(np.float32)
         self.calibration = calibration
@@ -121,7 +123,7 @@ class RelationModel:
 
     def fact_scores(self, votes: list[PairVote], raw: np.ndarray) -> tuple[dict, list, list, np.ndarray]:
         """(fact key -> votes, the keys, their second-stage features, their scores before calibration)."""
-        facts = collect_votes(votes, raw, self.labels)
+        facts = collect_votes(votes, raw, self.parsed_labels)
         keys = list(facts)
         features = fact_features(facts, votes)
         rows = [features[k] for k in keys]

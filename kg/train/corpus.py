@@ -185,8 +185,13 @@ def _non_overlapping(spans: list[GoldSpan]) -> list[GoldSpan]:
     return sorted(kept, key=lambda s: s.start)
 
 
+def document_bucket(doc_id: str, buckets: int) -> int:
+    """A stable bucket in ``range(buckets)`` for a document id (the same every run and on every machine)."""
+    return int(hashlib.md5(doc_id.encode("utf-8")).hexdigest(), 16) % buckets
+
+
 def split_aside(docs: list[TrainingDocument], every: int) -> tuple[list[TrainingDocument], list[TrainingDocument]]:
     """Every ``every``-th document (by a stable hash of its id) is held aside; the rest is for training."""
-    aside = [d for d in docs if int(hashlib.md5(d.doc_id.encode()).hexdigest(), 16) % every == 0]
+    aside = [d for d in docs if document_bucket(d.doc_id, every) == 0]
     ids = {d.doc_id for d in aside}
     return [d for d in docs if d.doc_id not in ids], aside

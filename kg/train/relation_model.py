@@ -3,14 +3,14 @@
 Training pairs come from the gold entities placed on the parsed text. A pair is a positive example of a
 gold fact when one of its units lies in the sentence(s) of the fact's ``evidence``; other pairs of the
 same two actors are left out (the fact may or may not be restated there), and every other pair is a
-negative. One L2-regularised logistic regression per label (scikit-learn, liblinear); features seen in
-fewer than ``min_count`` pairs are dropped. The held-aside documents give the isotonic calibration and the
-decision threshold (the one with the best F1 there).
+negative. The first stage is one L2-regularised logistic regression per label (scikit-learn, liblinear);
+features seen in fewer than ``min_count`` pairs are dropped. The second stage (:mod:`kg.extract.fact_scorer`)
+is fitted on the first stage's out-of-fold scores of the training documents. The held-aside documents give
+the isotonic calibration of the second stage's scores and the decision threshold (the best F1 there).
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -25,7 +25,7 @@ from kg.extract.learned import rule_hit_index
 from kg.extract.relation_features import Candidate, candidates
 from kg.extract.relation_model import RelationModel, label_name, pair_vote, parse_label
 from kg.nlp import prepare_text
-from kg.train.corpus import TrainingDocument
+from kg.train.corpus import TrainingDocument, document_bucket
 from kg.vocab import SYMMETRIC_PREDICATES
 
 
@@ -201,12 +201,9 @@ def fit_pair_classifier(train: list[LabelledPair], allowed, c: float, min_count:
     return RelationModel(features, labels, weights, bias, (np.array([]), np.array([])), 0.5, allowed)
 
 
-# the second stage learns from pair scores of documents the first stage did not see: this many folds
+# the second stage learns from pair scores of documents the first stage did not see: this many folds of
+# documents (by the hash that also picks the held-aside ones, so fold 0 keeps only half its share)
 FACT_FOLDS = 5
-
-
-def fold_of(doc_id: str, folds: int = FACT_FOLDS) -> int:
-    return int(hashlib.md5(doc_id.encode("utf-8")).hexdigest(), 16) % folds
 
 
 def out_of_fold_facts(pairs: list[LabelledPair], allowed, c: float, min_count: int, on_fold=None):
@@ -214,8 +211,8 @@ def out_of_fold_facts(pairs: list[LabelledPair], allowed, c: float, min_count: i
     document (``FACT_FOLDS`` folds of documents)."""
     rows, truth = [], []
     for fold in range(FACT_FOLDS):
-        fit = [p for p in pairs if not p.ignore and fold_of(p.actors[0]) != fold]
-        held = [p for p in pairs if fold_of(p.actors[0]) == fold]
+        fit = [p for p in pairs if not p.ignore and document_bucket(p.actors[0], FACT_FOLDS) != fold]
+        held = [p for p in pairs if document_bucket(p.actors[0], FACT_FOLDS) == fold]
         if not held or not any(p.labels for p in fit):
             continue
         r, _, t = scored_facts(fit_pair_classifier(fit, allowed, c, min_count), held)
