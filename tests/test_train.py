@@ -107,3 +107,52 @@ def test_tiny_gold_trains_and_the_model_recovers_its_facts(tmp_path):
     found = {f for f in expected if f in facts or (f[1] == "partnerOf" and (f[2], f[1], f[0]) in facts)}
     assert len(found) == len(expected), facts
     shutil.rmtree(out)
+
+
+def _popcorn_file(tmp_path):
+    text = (
+        "L'association Terre Solidaire, basée à Ouarzazate, mène des chantiers au Niger. "
+        "Samir Alaoui dirige Terre Solidaire depuis dix ans."
+    )
+
+    def mention(value):
+        start = text.index(value)
+        return {"value": value, "start": start, "end": start + len(value)}
+
+    doc = {
+        "text": text,
+        "entities": [
+            {"id": 1, "type": "NON_GOVERNMENTAL_ORGANISATION", "mentions": [mention("Terre Solidaire")]},
+            {"id": 2, "type": "PLACE", "mentions": [mention("Ouarzazate")]},
+            {"id": 3, "type": "PLACE", "mentions": [mention("Niger")]},
+            {"id": 4, "type": "CIVILIAN", "mentions": [mention("Samir Alaoui")]},
+        ],
+        "relations": [[1, "IS_LOCATED_IN", 2], [1, "OPERATES_IN", 3], [4, "HAS_CONTROL_OVER", 1]],
+    }
+    path = tmp_path / "popcorn.json"
+    path.write_text(json.dumps({"p1": doc}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_popcorn_teaches_the_places_of_organisations_and_nothing_it_does_not_annotate(tmp_path):
+    (doc,) = read_gold_file(_popcorn_file(tmp_path))
+    names = {s.entity: doc.text[s.start : s.end] for s in doc.spans}
+    facts = {(names[f.subject], f.predicate, names[f.object]) for f in doc.facts}
+    # a seat and a field of work map onto one predicate each; "has control over" (head, owner or user) does not
+    assert facts == {("Terre Solidaire", "locatedIn", "Ouarzazate"), ("Terre Solidaire", "presentIn", "Niger")}
+    assert doc.annotated_predicates == {"locatedIn", "presentIn"}
+
+    from kg.train.relation_model import allowed_class_pairs, labelled_pairs, parse_with_gold_entities, parsing_pipeline
+
+    allowed = allowed_class_pairs([doc]) | {("Person", "Organization"), ("Organization", "Person")}
+    ((gold, parsed, hits),) = parse_with_gold_entities(parsing_pipeline(), [doc], lambda d: {})
+    pairs = labelled_pairs(gold, parsed, allowed, hits)
+    person_pairs = [p for p in pairs if {p.candidate.first.cls, p.candidate.second.cls} == {"Person", "Organization"}]
+    # Samir Alaoui and Terre Solidaire are not a negative example of headOf: POPCORN does not say either way
+    assert person_pairs and not any(p.teaches("headOf>") or p.teaches("headOf<") for p in person_pairs)
+    assert any(p.teaches("locatedIn>") and "locatedIn>" in p.labels for p in pairs)
+
+
+def test_kg_train_needs_relations_in_the_projects_format(tmp_path):
+    result = runner.invoke(app, ["train", str(_popcorn_file(tmp_path)), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2 and "project's format" in result.output, result.output

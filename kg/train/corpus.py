@@ -3,7 +3,8 @@
 The project's gold format names entities without offsets ("each occurs in the text as a whole word,
 case-sensitive"), so their spans are found by matching every name and alias, longest first. POPCORN gives
 offsets; only its *named* mentions of mapped types are entities, named mentions of other types are left
-"missing" (neither entity nor outside) so the recogniser is not taught that they are not names.
+"missing" (neither entity nor outside) so the recogniser is not taught that they are not names; of its
+relations, only those that name one predicate (``POPCORN_PREDICATES``) become facts.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ class TrainingDocument:
     date: str | None = None
     source: str = ""
     relations_annotated: bool = True  # False for POPCORN: its relations do not map onto single predicates
+    # the predicates whose every fact the gold states (None: all of them); a POPCORN document states only the
+    # facts of the relations that map onto one predicate (POPCORN_PREDICATES), so it teaches only those
+    annotated_predicates: frozenset[str] | None = None
 
 
 def file_digest(path: Path) -> str:
@@ -143,6 +147,15 @@ def _kg_document(d, n: int, path: Path) -> TrainingDocument:
     )
 
 
+# POPCORN relations that name one predicate of the ontology: an organisation "operates in" a place where it
+# works (presentIn) and "is located in" the place of its seat (locatedIn); the others mix several predicates
+# (HAS_CONTROL_OVER: a head, an owner or a user) and teach nothing to the relation model
+POPCORN_PREDICATES = {
+    ("Organization", "OPERATES_IN", "Place"): "presentIn",
+    ("Organization", "IS_LOCATED_IN", "Place"): "locatedIn",
+}
+
+
 def _popcorn_document(doc_id, d: dict, path: Path) -> TrainingDocument:
     from kg.eval import POPCORN_CLASSES, is_named
 
@@ -164,16 +177,27 @@ def _popcorn_document(doc_id, d: dict, path: Path) -> TrainingDocument:
                 missing.append((start, end))
     spans = _non_overlapping(spans)
     missing = [m for m in missing if not any(m[0] < s.end and s.start < m[1] for s in spans)]
+    named = {s.entity for s in spans}
+    facts = []
+    for r in d.get("relations", []):
+        if not (isinstance(r, list | tuple) and len(r) == 3):
+            continue
+        subject, relation, obj = f"e{r[0]}", r[1], f"e{r[2]}"
+        if subject in named and obj in named:
+            predicate = POPCORN_PREDICATES.get((classes[subject], relation, classes[obj]))
+            if predicate:
+                facts.append(GoldFact(subject, predicate, obj))
     return TrainingDocument(
         str(doc_id),
         text,
         tuple(spans),
         tuple(missing),
-        (),
+        tuple(sorted(set(facts), key=lambda f: (f.subject, f.predicate, f.object))),
         tuple(classes.items()),
         None,
         str(path),
         relations_annotated=False,
+        annotated_predicates=frozenset(POPCORN_PREDICATES.values()),
     )
 
 

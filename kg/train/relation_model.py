@@ -3,10 +3,12 @@
 Training pairs come from the gold entities placed on the parsed text. A pair is a positive example of a
 gold fact when one of its units lies in the sentence(s) of the fact's ``evidence``; other pairs of the
 same two actors are left out (the fact may or may not be restated there), and every other pair is a
-negative. The first stage is one L2-regularised logistic regression per label (scikit-learn, liblinear);
-features seen in fewer than ``min_count`` pairs are dropped. The second stage (:mod:`kg.extract.fact_scorer`)
-is fitted on the first stage's out-of-fold scores of the training documents. The held-aside documents give
-the isotonic calibration of the second stage's scores and the decision threshold (the best F1 there).
+negative. A document that annotates only some predicates (POPCORN: the places of organisations) teaches
+only those, at ``partial_weight``. The first stage is one L2-regularised logistic regression per label
+(scikit-learn, liblinear); features seen in fewer than ``min_count`` pairs are dropped. The second stage
+(:mod:`kg.extract.fact_scorer`) is fitted on the first stage's out-of-fold scores of the training
+documents. The held-aside documents give the isotonic calibration of the second stage's scores and the
+decision threshold (the best F1 there).
 """
 
 from __future__ import annotations
@@ -30,6 +32,23 @@ from kg.vocab import SYMMETRIC_PREDICATES
 
 
 @dataclass(frozen=True)
+class RelationSettings:
+    """The ``[relations]`` section of the training config."""
+
+    c: float = 2.0  # inverse L2 strength of the pair classifier's logistic regressions
+    min_count: int = 2  # features seen in fewer training pairs are dropped
+    fact_c: float = 0.1  # inverse L2 strength of the second stage
+    partial_weight: float = 0.5  # weight of a pair from a document that annotates only some predicates (POPCORN)
+
+
+def relation_settings(section) -> RelationSettings:
+    """Settings from the config's ``[relations]`` section (values may be strings, as ``--set`` gives them)."""
+    defaults = RelationSettings()
+    given = {name: section[name] for name in defaults.__dataclass_fields__ if name in section}
+    return RelationSettings(**{name: type(getattr(defaults, name))(value) for name, value in given.items()})
+
+
+@dataclass(frozen=True)
 class RelationTrainingResult:
     pairs: int
     positives: int
@@ -48,6 +67,10 @@ class LabelledPair:
     ignore: bool  # the two actors are related, but the evidence is elsewhere: not a negative either
     actors: tuple[str, str, str] = ("", "", "")  # (document, first actor, second actor)
     related: frozenset[str] = frozenset()  # every gold label between the two actors, wherever stated
+    scope: frozenset[str] | None = None  # the predicates this pair's document annotates (None: all)
+
+    def teaches(self, label: str) -> bool:
+        return self.scope is None or parse_label(label)[0] in self.scope
 
 
 def parse_with_gold_entities(nlp: Language, docs: Iterable[TrainingDocument], rule_hits_of) -> Iterable:
@@ -100,7 +123,12 @@ def labelled_pairs(gold: TrainingDocument, doc: Doc, allowed, rule_hits) -> list
                 ignore = True
         out.append(
             LabelledPair(
-                c, frozenset(labels), ignore and not labels, (gold.doc_id, ea or "", eb or ""), frozenset(related)
+                c,
+                frozenset(labels),
+                ignore and not labels,
+                (gold.doc_id, ea or "", eb or ""),
+                frozenset(related),
+                gold.annotated_predicates,
             )
         )
     return out
@@ -180,22 +208,25 @@ def fact_calibration(model: RelationModel, aside: list[LabelledPair], n_gold: in
     return calibration, best[1], {"precision": best[2], "recall": best[3], "f1": best[0], "facts": n_gold}
 
 
-def fit_pair_classifier(train: list[LabelledPair], allowed, c: float, min_count: int) -> RelationModel:
+def fit_pair_classifier(train: list[LabelledPair], allowed, settings: RelationSettings) -> RelationModel:
     """The first stage: one logistic regression per label over the pairs' features (no calibration yet)."""
     from sklearn.linear_model import LogisticRegression
 
     counts = Counter(f for p in train for f in set(p.candidate.features))
-    features = sorted(f for f, n in counts.items() if n >= min_count)
+    features = sorted(f for f, n in counts.items() if n >= settings.min_count)
     index = {f: i for i, f in enumerate(features)}
     label_counts = Counter(label for p in train for label in p.labels)
     labels = sorted(label for label, n in label_counts.items() if n >= 3)
     x = _matrix(train, index)
+    sample_weight = np.array([1.0 if p.scope is None else settings.partial_weight for p in train])
     weights = np.zeros((len(features), len(labels)), dtype=np.float32)
     bias = np.zeros(len(labels), dtype=np.float32)
     for k, label in enumerate(labels):
-        y = np.array([label in p.labels for p in train], dtype=np.int8)
-        clf = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=0)
-        clf.fit(x, y)
+        # a pair teaches a label only where its document annotates that predicate (POPCORN: places only)
+        rows = np.array([p.teaches(label) for p in train])
+        y = np.array([label in p.labels for p in train], dtype=np.int8)[rows]
+        clf = LogisticRegression(C=settings.c, solver="liblinear", max_iter=200, random_state=0)
+        clf.fit(x[rows] if not rows.all() else x, y, sample_weight=sample_weight[rows])
         weights[:, k] = clf.coef_[0]
         bias[k] = clf.intercept_[0]
     return RelationModel(features, labels, weights, bias, (np.array([]), np.array([])), 0.5, allowed)
@@ -206,16 +237,17 @@ def fit_pair_classifier(train: list[LabelledPair], allowed, c: float, min_count:
 FACT_FOLDS = 5
 
 
-def out_of_fold_facts(pairs: list[LabelledPair], allowed, c: float, min_count: int, on_fold=None):
+def out_of_fold_facts(pairs: list[LabelledPair], allowed, settings: RelationSettings, on_fold=None):
     """Second-stage rows and truths for the training facts, each scored by a first stage fitted without its
     document (``FACT_FOLDS`` folds of documents)."""
     rows, truth = [], []
     for fold in range(FACT_FOLDS):
         fit = [p for p in pairs if not p.ignore and document_bucket(p.actors[0], FACT_FOLDS) != fold]
-        held = [p for p in pairs if document_bucket(p.actors[0], FACT_FOLDS) == fold]
+        # only fully annotated documents say which of all the voted facts are right
+        held = [p for p in pairs if p.scope is None and document_bucket(p.actors[0], FACT_FOLDS) == fold]
         if not held or not any(p.labels for p in fit):
             continue
-        r, _, t = scored_facts(fit_pair_classifier(fit, allowed, c, min_count), held)
+        r, _, t = scored_facts(fit_pair_classifier(fit, allowed, settings), held)
         rows += r
         truth += t
         if on_fold:
@@ -228,20 +260,18 @@ def fit_relation_model(
     aside: list[LabelledPair],
     allowed: set[tuple[str, str]],
     aside_gold_facts: int = 0,
-    c: float = 1.0,
-    min_count: int = 2,
+    settings: RelationSettings = RelationSettings(),
     say: Callable[[str], None] | None = None,
-    fact_c: float = 0.1,
 ) -> tuple[RelationModel, RelationTrainingResult]:
     started = time.perf_counter()
     say = say or (lambda what: None)
     rows, truth = out_of_fold_facts(
-        train, allowed, c, min_count, lambda k: say(f"second stage: fold {k + 1}/{FACT_FOLDS} scored")
+        train, allowed, settings, lambda k: say(f"second stage: fold {k + 1}/{FACT_FOLDS} scored")
     )
     kept = [p for p in train if not p.ignore]
     say(f"fitting on {len(kept)} pairs")
-    model = fit_pair_classifier(kept, allowed, c, min_count)
-    model.fact_scorer = fit_fact_scorer(rows, truth, fact_c)
+    model = fit_pair_classifier(kept, allowed, settings)
+    model.fact_scorer = fit_fact_scorer(rows, truth, settings.fact_c)
     model.calibration, model.threshold, scores = fact_calibration(model, aside, aside_gold_facts)
     result = RelationTrainingResult(
         len(kept),
@@ -269,17 +299,18 @@ def train_relations(
     aside_docs: list[TrainingDocument],
     out_dir,
     seed: int = 13,
-    c: float = 1.0,
-    min_count: int = 2,
+    settings: RelationSettings = RelationSettings(),
     progress: Callable[[str], None] | None = None,
-    fact_c: float = 0.1,
 ) -> RelationTrainingResult:
     """Fit the relation model on ``train_docs`` (calibrated on ``aside_docs``) and save it in ``out_dir``."""
     from kg.extract.relations import RelationExtractor
 
     say = progress or (lambda what: None)
-    if not any(d.facts for d in train_docs):
-        raise ValueError("the gold files hold no relation to learn from (POPCORN files only teach entities)")
+    if not any(d.facts for d in train_docs if d.annotated_predicates is None):
+        raise ValueError(
+            "the gold files hold no relation to learn from in the project's format "
+            "(POPCORN files teach entities and the places of organisations only)"
+        )
     nlp = parsing_pipeline()
     rules = RelationExtractor(nlp)
     allowed = allowed_class_pairs(train_docs)
@@ -297,7 +328,7 @@ def train_relations(
 
         for gold, doc, doc_hits in parse_with_gold_entities(nlp, docs, hits):
             out.extend(labelled_pairs(gold, doc, allowed, doc_hits))
-            if count_rules:
+            if count_rules and gold.annotated_predicates is None:
                 _count_rule_hits(gold, relations_of.pop(id(doc)), fired, right)
         return out
 
@@ -305,7 +336,7 @@ def train_relations(
     train = pairs(train_docs, count_rules=True)
     aside = pairs(aside_docs)
     n_gold = len({(d.doc_id, f.subject, f.predicate, f.object) for d in aside_docs for f in d.facts})
-    model, result = fit_relation_model(train, aside, allowed, n_gold, c=c, min_count=min_count, say=say, fact_c=fact_c)
+    model, result = fit_relation_model(train, aside, allowed, n_gold, settings, say)
     model.trusted_rules = trusted_rules(rules.rules.rules, fired, right)
     model.save(out_dir)
     return replace(result, trusted_rules=len(model.trusted_rules))

@@ -67,6 +67,11 @@ def read_training_files(paths: list[Path]) -> tuple[list[TrainingDocument], list
         )
     if not any(d.spans for d in train):
         raise TrainingDataError("the gold files hold no entity to learn from: " + ", ".join(map(str, paths)))
+    if not any(d.facts for d in train if d.annotated_predicates is None):
+        raise TrainingDataError(
+            "the gold files hold no relation to learn from in the project's format (POPCORN files teach "
+            "entities and the places of organisations only): " + ", ".join(map(str, paths))
+        )
     return train, aside, files
 
 
@@ -83,7 +88,7 @@ def train_models(
     With ``entities_from`` (a model folder) its entity model is reused as it is and only relations are trained.
     """
     from kg.train.entity_model import train_entity_model, training_config
-    from kg.train.relation_model import train_relations
+    from kg.train.relation_model import relation_settings, train_relations
 
     started = time.perf_counter()
     say = progress or (lambda what, done: None)
@@ -114,13 +119,11 @@ def train_models(
         report.entity = asdict(train_entity_model(train, kg_aside or aside, work, config, on_epoch))
     say("relations: parsing the gold documents", 0.68)
     relation = train_relations(
-        [d for d in train if d.relations_annotated],
+        train,
         kg_aside,
         work,
         seed=config["training"]["seed"],
-        c=float(config["relations"]["c"]),
-        min_count=int(config["relations"]["min_count"]),
-        fact_c=float(config["relations"]["fact_c"]),
+        settings=relation_settings(config["relations"]),
         progress=lambda w: say(f"relations: {w}", 0.8),
     )
     report.relation = asdict(relation)
