@@ -181,14 +181,14 @@ def parse_param_options(options: list[str] | None) -> dict[str, str]:
     return params
 
 
-def raw_named_query(store: KGStore, name: str, params: dict | None = None, check_names: bool = False):
-    """The pyoxigraph result of a library query with its parameters bound.
+def raw_named_query(store: KGStore, name: str | NamedQuery, params: dict | None = None, check_names: bool = False):
+    """The pyoxigraph result of a library query (its name, or the query already loaded) with its parameters bound.
 
     With ``check_names`` (as ``kg query`` does), a name given to a ``normalised`` parameter that no entity has
     raises :class:`UnknownEntityError` with the nearest names, rather than an empty answer that reads as
     "no partners".
     """
-    query = load_query(name)
+    query = name if isinstance(name, NamedQuery) else load_query(name)
     bindings = bind_parameters(query, params or {})
     for p in query.parameters:
         if check_names and p.kind == "normalised" and p.name in (params or {}):

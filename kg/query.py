@@ -155,11 +155,11 @@ def answer(
     store = KGStore.open(store_dir)
     # a lone word cannot be SPARQL: treat it as a library query name, so a typo gets "no such query", not a parse error
     if is_query_name(query.strip()) or re.fullmatch(r"[\w-]+", query.strip()):
-        result = raw_named_query(store, query.strip(), params, check_names=True)  # a typo says so, with near names
+        named = load_query(query.strip())  # a typo says so, with near names
+        result = raw_named_query(store, named, params, check_names=True)
         # a parameter left out is an empty column (one given echoes its value, as the queries say)
         given = params or {}
-        declared = load_query(query.strip()).parameters
-        hidden = frozenset(p.name for p in declared if p.name not in given and not p.default)
+        hidden = frozenset(p.name for p in named.parameters if p.name not in given and not p.default)
     elif params:
         raise QueryError("--param only applies to library queries ('kg query --list' shows them)")
     else:

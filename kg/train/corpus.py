@@ -49,10 +49,14 @@ class TrainingDocument:
     classes: tuple[tuple[str, str], ...]  # entity name -> class
     date: str | None = None
     source: str = ""
-    relations_annotated: bool = True  # False for POPCORN: its relations do not map onto single predicates
     # the predicates whose every fact the gold states (None: all of them); a POPCORN document states only the
     # facts of the relations that map onto one predicate (POPCORN_PREDICATES), so it teaches only those
     annotated_predicates: frozenset[str] | None = None
+
+    @property
+    def relations_annotated(self) -> bool:
+        """Whether the gold states every fact of the document (the project's format; not POPCORN)."""
+        return self.annotated_predicates is None
 
 
 def file_digest(path: Path) -> str:
@@ -196,7 +200,6 @@ def _popcorn_document(doc_id, d: dict, path: Path) -> TrainingDocument:
         tuple(classes.items()),
         None,
         str(path),
-        relations_annotated=False,
         annotated_predicates=frozenset(POPCORN_PREDICATES.values()),
     )
 

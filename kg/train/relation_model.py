@@ -298,19 +298,16 @@ def train_relations(
     train_docs: list[TrainingDocument],
     aside_docs: list[TrainingDocument],
     out_dir,
-    seed: int = 13,
     settings: RelationSettings = RelationSettings(),
     progress: Callable[[str], None] | None = None,
 ) -> RelationTrainingResult:
-    """Fit the relation model on ``train_docs`` (calibrated on ``aside_docs``) and save it in ``out_dir``."""
+    """Fit the relation model on ``train_docs`` (calibrated on ``aside_docs``) and save it in ``out_dir``.
+
+    The fits are deterministic (liblinear with a fixed state); :func:`kg.train.run.read_training_files` has
+    already checked that the documents hold relations in the project's format."""
     from kg.extract.relations import RelationExtractor
 
     say = progress or (lambda what: None)
-    if not any(d.facts for d in train_docs if d.annotated_predicates is None):
-        raise ValueError(
-            "the gold files hold no relation to learn from in the project's format "
-            "(POPCORN files teach entities and the places of organisations only)"
-        )
     nlp = parsing_pipeline()
     rules = RelationExtractor(nlp)
     allowed = allowed_class_pairs(train_docs)
@@ -328,7 +325,7 @@ def train_relations(
 
         for gold, doc, doc_hits in parse_with_gold_entities(nlp, docs, hits):
             out.extend(labelled_pairs(gold, doc, allowed, doc_hits))
-            if count_rules and gold.annotated_predicates is None:
+            if count_rules and gold.relations_annotated:
                 _count_rule_hits(gold, relations_of.pop(id(doc)), fired, right)
         return out
 

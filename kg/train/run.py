@@ -67,7 +67,7 @@ def read_training_files(paths: list[Path]) -> tuple[list[TrainingDocument], list
         )
     if not any(d.spans for d in train):
         raise TrainingDataError("the gold files hold no entity to learn from: " + ", ".join(map(str, paths)))
-    if not any(d.facts for d in train if d.annotated_predicates is None):
+    if not any(d.facts for d in train if d.relations_annotated):
         raise TrainingDataError(
             "the gold files hold no relation to learn from in the project's format (POPCORN files teach "
             "entities and the places of organisations only): " + ", ".join(map(str, paths))
@@ -122,7 +122,6 @@ def train_models(
         train,
         kg_aside,
         work,
-        seed=config["training"]["seed"],
         settings=relation_settings(config["relations"]),
         progress=lambda w: say(f"relations: {w}", 0.8),
     )
