@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
+import numpy
 import regex
-from spacy.attrs import LEMMA
+from spacy.attrs import DEP, HEAD, IDS, LEMMA
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher
 from spacy.strings import get_string_id
@@ -94,6 +95,85 @@ class SurfaceRule(NamedTuple):
     keywords: frozenset[str] | None  # one of these words or lemmas must be in the sentence
 
 
+class TreeNode(NamedTuple):
+    """One node of a compiled dependency pattern: linked to an earlier node, and the values its attributes take."""
+
+    left: int  # index of the node it hangs from (-1 for the pattern's first node)
+    op: str  # ">": a child of ``left``; "<": the head of ``left``
+    tests: tuple[tuple[int, frozenset[int]], ...]  # (column of _TREE_COLUMNS, allowed ids)
+
+
+class TreePattern(NamedTuple):
+    match_id: int
+    nodes: tuple[TreeNode, ...]
+    trigger: frozenset[int] | None  # lemma ids the first node needs (None: it takes any lemma)
+
+
+# what a compiled pattern may test, in doc.to_array columns; HEAD last
+_TREE_ATTRS = ("LEMMA", "LOWER", "ORTH", "DEP", "POS", "TAG")
+_TREE_COLUMNS = [IDS[name] for name in _TREE_ATTRS] + [HEAD]
+_LEMMA_COLUMN, _DEP_COLUMN, _HEAD_COLUMN = _TREE_COLUMNS.index(LEMMA), _TREE_COLUMNS.index(DEP), len(_TREE_ATTRS)
+
+
+def tree_pattern(match_id: int, pattern: list[dict]) -> TreePattern | None:
+    """A DependencyMatcher pattern as a :class:`TreePattern`; None if it uses more than ``>``/``<`` links and
+    plain or ``IN`` values of the attributes in ``_TREE_ATTRS``."""
+    ids = [node["RIGHT_ID"] for node in pattern]
+    nodes = []
+    for j, node in enumerate(pattern):
+        tests = []
+        for attr, value in node.get("RIGHT_ATTRS", {}).items():
+            if isinstance(value, dict) and value.keys() == {"IN"}:
+                value = value["IN"]
+            elif isinstance(value, str):
+                value = [value]
+            if attr not in _TREE_ATTRS or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return None
+            tests.append((_TREE_ATTRS.index(attr), frozenset(get_string_id(v) for v in value)))
+        if j == 0:
+            if "REL_OP" in node:
+                return None
+            left, op = -1, ""
+        else:
+            if node.get("REL_OP") not in (">", "<") or node.get("LEFT_ID") not in ids[:j]:
+                return None
+            left, op = ids.index(node["LEFT_ID"]), node["REL_OP"]
+        nodes.append(TreeNode(left, op, tuple(tests)))
+    trigger = next((allowed for column, allowed in nodes[0].tests if column == _LEMMA_COLUMN), None)
+    return TreePattern(match_id, tuple(nodes), trigger)
+
+
+def tree_matches(pattern: TreePattern, rows, heads: list[int], children: list[list[int]]):
+    """(sentence token ids, root) of each match of ``pattern`` in one sentence, in DependencyMatcher's order
+    within a root: the product of each node's candidates in token order. ``rows`` holds the sentence's
+    _TREE_COLUMNS values, ``heads`` and ``children`` its tree as ``Span.as_doc`` makes it."""
+    nodes = pattern.nodes
+
+    def fits(i: int, node: TreeNode) -> bool:
+        return all(rows[i][column] in ids for column, ids in node.tests)
+
+    def extend(partial: list[int]):
+        if len(partial) == len(nodes):
+            yield list(partial)
+            return
+        node = nodes[len(partial)]
+        at = partial[node.left]
+        linked = children[at] if node.op == ">" else ([heads[at]] if heads[at] != at else [])
+        for i in linked:
+            if fits(i, node):
+                partial.append(i)
+                yield from extend(partial)
+                partial.pop()
+
+    for first in range(len(rows)):
+        if fits(first, nodes[0]):
+            root = first
+            while heads[root] != root:
+                root = heads[root]
+            for ids in extend([first]):
+                yield ids, root
+
+
 class RuleSet:
     """All relation rules, compiled once for a vocabulary."""
 
@@ -109,6 +189,8 @@ class RuleSet:
         self.matcher = DependencyMatcher(nlp.vocab)
         self.trigger_lemmas: set[str] = set()  # a sentence without one of these has no dependency match
         self.match_every_sentence = False  # raw patterns name no trigger lexicon
+        # the matcher's patterns, in its order, for tree_matches; None when one is beyond tree_pattern
+        self.tree_patterns: list[TreePattern] | None = []
         for item in spec["rules"]:
             rule = self._rule(item)
             if rule.name in self.rules:
@@ -118,8 +200,15 @@ class RuleSet:
             if item["kind"] == "surface":
                 self.surface.append(self._surface_rule(rule, item["pattern"]))
             elif item["kind"] == "dep":
-                patterns = item.get("patterns") or frame_patterns(item, self.lexicons)
-                self.matcher.add(rule.name, [self._resolve_lexicons(p) for p in patterns])
+                written = item.get("patterns") or frame_patterns(item, self.lexicons)
+                patterns = [self._resolve_lexicons(p) for p in written]
+                self.matcher.add(rule.name, patterns)
+                for pattern in patterns:
+                    compiled = tree_pattern(get_string_id(rule.name), pattern)
+                    if compiled is None or self.tree_patterns is None:
+                        self.tree_patterns = None
+                    else:
+                        self.tree_patterns.append(compiled)
                 if "trigger" in item:
                     self.trigger_lemmas.update(w.lower() for w in self.lexicon(item["trigger"]))
                 else:
@@ -131,6 +220,21 @@ class RuleSet:
                     self.surface.append(self._surface_rule(twin, pattern))
             else:
                 raise ValueError(f"relations.json: rule {rule.name!r} has unknown kind {item['kind']!r}")
+        # which tree patterns a lemma can start (a pattern whose first node takes any lemma is always tried)
+        self.patterns_by_lemma: dict[int, list[int]] = {}
+        self.untriggered: list[int] = []
+        for k, pattern in enumerate(self.tree_patterns or ()):
+            if pattern.trigger is None:
+                self.untriggered.append(k)
+            for lemma in pattern.trigger or ():
+                self.patterns_by_lemma.setdefault(lemma, []).append(k)
+
+    def patterns_for(self, lemmas: set[int]) -> list[int]:
+        """Indices, in matcher order, of the tree patterns whose first node may match one of ``lemmas``."""
+        found = set(self.untriggered)
+        for lemma in lemmas:
+            found.update(self.patterns_by_lemma.get(lemma, ()))
+        return sorted(found)
 
     def _rule(self, item: dict) -> Rule:
         if item["predicate"] not in PREDICATES:
@@ -407,17 +511,57 @@ class RelationExtractor:
     def extract(self, doc: Doc) -> list[RawRelation]:
         out: list[RawRelation] = []
         ents = list(doc.ents)
+        columns = doc.to_array(_TREE_COLUMNS) if self.rules.tree_patterns is not None else None
         for sent in doc.sents:
             in_sentence = [e for e in ents if e.start >= sent.start and e.end <= sent.end]
             view = SentenceView(sent, in_sentence, ents, self.rules)
             if not view.ents:
                 continue  # every rule needs at least one actor named in the sentence itself
-            out.extend(self._dependency(doc, view, ents, self._sentence_matches(sent)))
+            out.extend(self._dependency(doc, view, ents, self._sentence_matches(sent, columns)))
             out.extend(self._surface(doc, view, ents))
         return _dedupe(out)
 
-    def _sentence_matches(self, sent: Span) -> list[tuple[int, list[int]]]:
-        """DependencyMatcher matches of one sentence, in doc token ids.
+    def _sentence_matches(self, sent: Span, columns=None) -> list[tuple[int, list[int]]]:
+        """DependencyMatcher matches of one sentence (on ``sent.as_doc()``), in doc token ids.
+
+        With ``columns`` (the doc's ``_TREE_COLUMNS``), :func:`tree_matches` finds them from the arrays: only
+        the patterns whose trigger lemma occurs are tried, and no Doc is copied. The matcher's output is
+        grouped by dependency tree, in an order that depends on every pattern; where a pattern matches in
+        two trees of the sentence, the matcher itself is asked.
+        """
+        rules = self.rules
+        if columns is None or rules.match_every_sentence:
+            return self._matcher_matches(sent)
+        rows = columns[sent.start : sent.end]
+        wanted = rules.patterns_for(set(rows[:, _LEMMA_COLUMN].tolist()))
+        if not wanted:
+            return []
+        positions = numpy.arange(len(rows))
+        heads = rows[:, _HEAD_COLUMN].view(numpy.int64) + positions
+        if ((heads < 0) | (heads >= len(rows))).any():
+            rows = rows.copy()
+            # heads outside the sentence: rewired by the very (private) method as_doc rewires them with
+            sent._fix_dep_copy(_TREE_COLUMNS, rows)
+            heads = rows[:, _HEAD_COLUMN].view(numpy.int64) + positions
+        if not rows[:, _DEP_COLUMN].any():
+            return self._matcher_matches(sent)  # not parsed: the matcher says so
+        heads = heads.tolist()
+        children: list[list[int]] = [[] for _ in heads]
+        for i, head in enumerate(heads):
+            if head != i:
+                children[head].append(i)
+        table = rows.tolist()
+        matches = []
+        for k in wanted:
+            pattern = rules.tree_patterns[k]
+            found = list(tree_matches(pattern, table, heads, children))
+            if len({root for _, root in found}) > 1:
+                return self._matcher_matches(sent)
+            matches.extend((pattern.match_id, [i + sent.start for i in ids]) for ids, _ in found)
+        return matches
+
+    def _matcher_matches(self, sent: Span) -> list[tuple[int, list[int]]]:
+        """The DependencyMatcher's matches of one sentence, in doc token ids.
 
         Matching sentence by sentence, and only where a trigger word occurs, costs a fraction
         of matching the whole document: the matcher's cost grows with tokens times patterns.
