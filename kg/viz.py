@@ -301,35 +301,45 @@ def _separate(
     """Push apart nodes whose label boxes overlap (along the axis that needs the smaller move), and linked
     nodes too close for the relation's name to fit between them. ``pinned`` nodes (a boolean mask) stay put."""
     pos = pos.copy()
-    free = np.ones(len(pos)) if pinned is None else (~pinned).astype(float)
+    n = len(pos)
+    free = np.ones(n) if pinned is None else (~pinned).astype(float)
     min_length = EDGE_PX * 0.5 + radius[pairs[:, 0]] + radius[pairs[:, 1]]
+    reach = half[:, None, :] + half[None, :, :]  # how close two boxes may come along each axis: the same every round
+    reach_x, reach_y = reach[..., 0], reach[..., 1]
+    movable = ~np.eye(n, dtype=bool)  # pairs that may be pushed apart: not a node and itself...
+    if pinned is not None:
+        movable[np.ix_(pinned, pinned)] = False  # ... nor two pinned nodes (they were separated before)
     for step in range(rounds):
-        d = pos[:, None, :] - pos[None, :, :]
-        overlap = half[:, None, :] + half[None, :, :] - np.abs(d)
-        hit = (overlap > 0).all(-1)
-        np.fill_diagonal(hit, False)
-        if pinned is not None:
-            hit[np.ix_(pinned, pinned)] = False  # two pinned nodes were separated before
+        # boxes overlap along x and along y: x is tested on every pair, y only on the pairs that overlap along x
+        dx = pos[:, 0, None] - pos[None, :, 0]
+        over_x = reach_x - np.abs(dx)
+        rows, cols = np.nonzero((over_x > 0) & movable)
+        dy = pos[rows, 1] - pos[cols, 1]
+        over_y = reach_y[rows, cols] - np.abs(dy)
+        hit = over_y > 0
+        rows, cols = rows[hit], cols[hit]
+        overlap = np.stack([over_x[rows, cols], over_y[hit]], 1)  # per hit pair, along x and y
+        apart = np.stack([dx[rows, cols], dy[hit]], 1)
         link = pos[pairs[:, 0]] - pos[pairs[:, 1]]
         length = np.maximum(np.linalg.norm(link, axis=1), 1e-6)
         short = (length < min_length - 1) & (free[pairs[:, 0]] + free[pairs[:, 1]] > 0)
         if step >= rounds * 3 // 4:
             short[:] = False  # the last rounds only separate labels: a stretched link could push one onto another
-        if not hit.any() and not short.any():
+        if not len(rows) and not short.any():
             break
         stretch = link[short] * ((min_length[short] - length[short]) / length[short] / 4)[:, None]
         np.add.at(pos, pairs[short, 0], stretch * free[pairs[short, 0], None])
         np.subtract.at(pos, pairs[short, 1], stretch * free[pairs[short, 1], None])
-        rows, cols = np.nonzero(hit)
         # move along the axis with the smaller overlap relative to the boxes' size: wide labels would otherwise
         # always be pushed up and down and the layout would grow into a tower
         extent = half[rows] + half[cols]
-        ax = (overlap[rows, cols, 0] / extent[:, 0] > overlap[rows, cols, 1] / extent[:, 1]).astype(int)
-        sign = np.sign(d[rows, cols, ax])
+        ax = (overlap[:, 0] / extent[:, 0] > overlap[:, 1] / extent[:, 1]).astype(int)
+        each = np.arange(len(rows))
+        sign = np.sign(apart[each, ax])
         sign[sign == 0] = np.where(rows[sign == 0] < cols[sign == 0], -1.0, 1.0)
         share = np.where(free[cols] > 0, 0.5, 1.0)  # facing a pinned node, a node makes the whole move
         push = np.zeros_like(pos)
-        np.add.at(push, (rows, ax), sign * (overlap[rows, cols, ax] * share + 0.5))
+        np.add.at(push, (rows, ax), sign * (overlap[each, ax] * share + 0.5))
         pos += push * 0.6 * free[:, None]  # damped: a node crowded on several sides should not overshoot
     return pos
 
