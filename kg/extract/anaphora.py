@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import numpy
+from spacy.attrs import LOWER, POS
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from kg.resources import data_path
@@ -49,6 +52,14 @@ def _lexicon() -> dict:
     }
 
 
+@cache
+def _opening_words() -> numpy.ndarray:
+    """LOWER ids of the words other than nouns that can open an anaphor."""
+    lex = _lexicon()
+    words = lex["possessives"] | lex["pronouns"] | lex["first_person"] | {"y", "ce", "cette", "ces"}
+    return numpy.array(sorted(get_string_id(w) for w in words), dtype=numpy.uint64)
+
+
 _PRONOUN_CLASSES = frozenset({"Person", "Organization", "Facility"})  # "il", "son", "le parc ... son extension"
 _LAST_MENTIONED = frozenset({"Person", "Organization", "Facility", "Program", "Event"})
 _ORG = frozenset({"Organization"})
@@ -76,11 +87,12 @@ def descriptor(span: Span) -> str | None:
 def find_anaphors(doc: Doc, mentions: list[Span]) -> list[Anaphor]:
     """Every anaphor of ``doc`` whose antecedent could be found among ``mentions`` (sorted by start)."""
     lex = _lexicon()
+    possessives, pronouns, first_person = lex["possessives"], lex["pronouns"], lex["first_person"]
+    nouns, participants, determiners = lex["nouns"], lex["participants"], lex["determiners"]
     in_mention = {i for m in mentions for i in range(m.start, m.end)}
-    sent_of = {}
+    sent_of = [0] * len(doc)  # token -> its sentence's number
     for n, sent in enumerate(doc.sents):
-        for i in range(sent.start, sent.end):
-            sent_of[i] = n
+        sent_of[sent.start : sent.end] = [n] * (sent.end - sent.start)
     descriptors = {(m.start, m.end): descriptor(m) for m in mentions}
     counts: dict[str, int] = {}
     for m in mentions:  # salience: how often the whole text names the actor
@@ -90,39 +102,47 @@ def find_anaphors(doc: Doc, mentions: list[Span]) -> list[Anaphor]:
     seen_before: list[_Antecedent] = []
     m_iter = iter(mentions)
     nxt = next(m_iter, None)
-    for tok in doc:
-        while nxt is not None and nxt.start <= tok.i:
+    # only a noun or one of the opening words can be an anaphor: the other tokens are never looked at
+    columns = doc.to_array([LOWER, POS])
+    openers = numpy.isin(columns[:, 0], _opening_words()) | (columns[:, 1] == get_string_id("NOUN"))
+    for i in numpy.flatnonzero(openers).tolist():
+        tok = doc[i]
+        while nxt is not None and nxt.start <= i:
             seen_before.append(_Antecedent(nxt, nxt.start, sent_of[nxt.start], _is_subject(nxt)))
             nxt = next(m_iter, None)
-        if tok.i in in_mention:
+        if i in in_mention:
             continue
-        low = tok.lower_
+        low, pos = tok.lower_, tok.pos_
         candidate = None
-        if low in lex["possessives"] and tok.pos_ == "DET":
-            candidate = (tok.i, tok.i + 1, tok.i, "possessive", low, _PRONOUN_CLASSES)
-        elif low in lex["pronouns"] and tok.pos_ == "PRON" and tok.dep_.startswith("nsubj"):
-            candidate = (tok.i, tok.i + 1, tok.i, "pronoun", low, _PRONOUN_CLASSES)
-        elif low in lex["first_person"] and tok.pos_ in ("PRON", "DET"):
+        if low in possessives and pos == "DET":
+            candidate = (i, i + 1, i, "possessive", low, _PRONOUN_CLASSES)
+        elif low in pronouns and pos == "PRON" and tok.dep_.startswith("nsubj"):
+            candidate = (i, i + 1, i, "pronoun", low, _PRONOUN_CLASSES)
+        elif low in first_person and pos in ("PRON", "DET"):
             # an interviewee's "nous", "notre": the organisation they speak for
-            candidate = (tok.i, tok.i + 1, tok.i, "first_person", low, _ORG)
-        elif low == "y" and tok.pos_ == "PRON":
-            candidate = (tok.i, tok.i + 1, tok.i, "locative", low, _PLACE)
+            candidate = (i, i + 1, i, "first_person", low, _ORG)
+        elif low == "y" and pos == "PRON":
+            candidate = (i, i + 1, i, "locative", low, _PLACE)
         elif low == "ce" or low == "cette" or low == "ces":
             for phrase in lex["phrases"]:
-                words = [t.lower_ for t in doc[tok.i : tok.i + len(phrase)]]
+                if phrase[0] != low:
+                    continue
+                words = [t.lower_ for t in doc[i : i + len(phrase)]]
                 if tuple(words) == phrase:
                     # "ce dernier": the actor named last, whatever its class
-                    end = tok.i + len(phrase)
-                    candidate = (tok.i, end, end - 1, "last_mentioned", " ".join(phrase), _LAST_MENTIONED)
+                    end = i + len(phrase)
+                    candidate = (i, end, end - 1, "last_mentioned", " ".join(phrase), _LAST_MENTIONED)
                     break
-        if candidate is None and tok.pos_ == "NOUN" and tok.lemma_.lower() in lex["participants"]:
-            # "dont X et Y", "parmi les lauréats figure X": the participants of the event the text is about
-            candidate = (tok.i, tok.i + 1, tok.i, "participants", tok.lemma_.lower(), _EVENT_OR_PROGRAM)
-        if candidate is None and tok.pos_ == "NOUN":
-            classes = lex["nouns"].get(tok.lemma_.lower()) or lex["nouns"].get(low)
-            det = _determiner_before(doc, tok.i, lex["determiners"])
-            if classes and det is not None and not _names_follow(doc, tok.i, in_mention):
-                candidate = (det, tok.i + 1, tok.i, "noun", tok.lemma_.lower(), classes)
+        if candidate is None and pos == "NOUN":
+            lemma = tok.lemma_.lower()
+            if lemma in participants:
+                # "dont X et Y", "parmi les lauréats figure X": the participants of the event the text is about
+                candidate = (i, i + 1, i, "participants", lemma, _EVENT_OR_PROGRAM)
+            else:
+                classes = nouns.get(lemma) or nouns.get(low)
+                det = _determiner_before(doc, i, determiners) if classes else None  # most nouns refer to nothing
+                if det is not None and not _names_follow(doc, i, in_mention):
+                    candidate = (det, i + 1, i, "noun", lemma, classes)
         if candidate is None:
             continue
         start, end, head, kind, word, classes = candidate
