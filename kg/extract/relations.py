@@ -57,6 +57,10 @@ _ER_ENDING_LIST = sorted(
     reverse=True,
 )
 _ER_ENDINGS = "(?:" + "|".join(_ER_ENDING_LIST) + ")"
+# the endings by length, longest first: a word has at most one ending of each length
+_ER_ENDINGS_BY_LENGTH = tuple(
+    (n, frozenset(e for e in _ER_ENDING_LIST if len(e) == n)) for n in sorted({len(e) for e in _ER_ENDING_LIST})[::-1]
+)
 # only a rule this sure of itself may retype an unknown name the NER mistyped (see coerce_class)
 RETYPE_CONFIDENCE = 0.65
 ACTOR_CLASSES = ("Organization", "Person", "Place", "Facility", "Event", "Program")
@@ -462,9 +466,9 @@ class SentenceView:
         belong to ("régule" -> "réguler"), as the {L:...} macro's stem fallback matches those too."""
         words = {part for unit in self.rendered[0].split(" ") for part in unit.split("/")}
         for word in list(words):
-            for ending in _ER_ENDING_LIST:
-                if word.endswith(ending) and len(word) - len(ending) >= 4:
-                    words.add(word[: -len(ending)] + "er")
+            for n, endings in _ER_ENDINGS_BY_LENGTH:  # the longest ending that leaves a stem of 4 letters
+                if len(word) - n >= 4 and word[-n:] in endings:
+                    words.add(word[:-n] + "er")
                     break
         return frozenset(words)
 
@@ -484,7 +488,9 @@ class SentenceView:
                 i = ent.end
                 continue
             tok = self.sent.doc[i]
-            ante = self.anaphor_antecedent(tok)
+            lower = tok.lower_
+            # anaphor_antecedent's own first test, here to spare the call for the other words
+            ante = self.anaphor_antecedent(tok) if lower in self.anaphoric_heads else None
             if ante is not None:
                 if ante not in self.ents:
                     self.ents.append(ante)
@@ -495,7 +501,7 @@ class SentenceView:
             if tok.is_quote:
                 i += 1  # quotes around names carry nothing the patterns need
                 continue
-            text = tok.lower_.replace("/", "_").replace(" ", "_").replace("⟦", "[").replace("⟧", "]")
+            text = lower.replace("/", "_").replace(" ", "_").replace("⟦", "[").replace("⟧", "]")
             units.append(text if tok.is_punct else f"{text}/{tok.lemma_.lower().replace(' ', '_')}")
             owners.append(i)
             i += 1
@@ -671,7 +677,11 @@ class RelationExtractor:
         for rule, pattern, needed, keywords in self.rules.surface:
             if entity_units < needed or (keywords is not None and keywords.isdisjoint(words)):
                 continue  # the rule needs more named entities, or a word the sentence lacks
+            anchored = set()
             for m in pattern.finditer(text, overlapped=True):
+                if m.regs[1:] in anchored:
+                    continue  # overlapping matches with the same groups: the same relation again
+                anchored.add(m.regs[1:])
                 subj = self._surface_anchor(doc, view, ents, m, "S", starts, owners, rule)
                 obj = self._surface_anchor(doc, view, ents, m, "O", starts, owners, rule)
                 role = None
