@@ -54,10 +54,15 @@ def load_base_model(model: str = MODEL, exclude: tuple[str, ...] = ()) -> Langua
         ) from exc
 
 
-@cache
 def load_pipeline(model_folder: Path | None = None, model: str = MODEL) -> Language:
     """The full pipeline with the trained ``ner`` of ``model_folder`` (default: the packaged model), once per
     process."""
+    # one cache key however the call is written: load_pipeline() and load_pipeline(None) loaded two pipelines
+    return _load_pipeline(None if model_folder is None else Path(model_folder), model)
+
+
+@cache
+def _load_pipeline(model_folder: Path | None, model: str) -> Language:
     from kg.models import model_dir
 
     folder = model_dir(model_folder)
