@@ -156,3 +156,64 @@ def test_popcorn_teaches_the_places_of_organisations_and_nothing_it_does_not_ann
 def test_kg_train_needs_relations_in_the_projects_format(tmp_path):
     result = runner.invoke(app, ["train", str(_popcorn_file(tmp_path)), "--out", str(tmp_path / "m")])
     assert result.exit_code == 2 and "project's format" in result.output, result.output
+
+
+def _project_file(tmp_path, text, entities, relations):
+    doc = {"id": "e1", "text": text, "entities": entities, "relations": relations}
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps({"documents": [doc]}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _pairs_of(path):
+    from kg.train.relation_model import allowed_class_pairs, labelled_pairs, parse_with_gold_entities, parsing_pipeline
+
+    docs = read_gold_file(path)
+    ((gold, parsed, hits),) = parse_with_gold_entities(parsing_pipeline(), docs, lambda d: {})
+    return labelled_pairs(gold, parsed, allowed_class_pairs(docs), hits)
+
+
+def test_a_pair_teaches_a_fact_only_where_its_evidence_joins_the_two_actors(tmp_path):
+    text = (
+        "La banque Crédit Oasis ouvre une agence à Errachidia. "
+        "Depuis mars, Crédit Oasis finance la coopérative Tamr Ziz, qui exporte ses dattes. "
+        "Le fonds Ziz Capital prépare un deuxième véhicule. "
+        "Premier ticket annoncé : trois millions de dirhams pour la startup Dalil Agri."
+    )
+    org = "Organization"
+    path = _project_file(
+        tmp_path,
+        text,
+        [{"name": n, "aliases": [], "class": c} for n, c in [("Crédit Oasis", org), ("Errachidia", "Place"),
+         ("Tamr Ziz", org), ("Ziz Capital", org), ("Dalil Agri", org)]],
+        [{"subject": "Crédit Oasis", "predicate": "funds", "object": "Tamr Ziz",
+          "evidence": "Crédit Oasis finance la coopérative Tamr Ziz"},
+         {"subject": "Ziz Capital", "predicate": "funds", "object": "Dalil Agri",
+          "evidence": "Premier ticket annoncé : trois millions de dirhams pour la startup Dalil Agri"}],
+    )  # fmt: skip
+    by_units = {}
+    for p in _pairs_of(path):
+        c = p.candidate
+        by_units[(c.first.mention.text, c.first.sentence, c.second.mention.text, c.second.sentence)] = p
+    # both named in the evidence: that pair states the fact
+    assert "funds>" in by_units[("Crédit Oasis", 1, "Tamr Ziz", 1)].labels
+    # the bank's first mention lies outside the evidence, which names it again: unsure, neither way
+    earlier = by_units[("Crédit Oasis", 0, "Tamr Ziz", 1)]
+    assert not earlier.labels and earlier.ignore
+    # the fund is named only in the sentence before its evidence: the pair across the two states the fact
+    assert "funds>" in by_units[("Ziz Capital", 2, "Dalil Agri", 3)].labels
+
+
+def test_a_trigger_word_gives_its_lexicon_as_a_feature():
+    from kg.extract.relation_features import candidates, trigger_lexicons
+    from kg.train.relation_model import parsing_pipeline
+
+    # a rare verb of signing shares what is learned of its whole lexicon
+    assert "sign_verbs" in trigger_lexicons()["sceller"]
+
+    nlp = parsing_pipeline()
+    doc = nlp("La société Nour Solaire a scellé hier un accord avec le groupe Atlas Vent.")
+    doc.ents = [doc.char_span(doc.text.index(n), doc.text.index(n) + len(n), label="Organization")
+                for n in ("Nour Solaire", "Atlas Vent")]  # fmt: skip
+    (pair,) = candidates(doc, list(doc.ents), {("Organization", "Organization")})
+    assert "lxb=sign_verbs" in pair.features and "lxb=partnership_nouns" in pair.features

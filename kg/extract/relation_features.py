@@ -4,14 +4,16 @@ A *unit* is a place in the text that stands for an actor: a named mention, or an
 antecedent (:mod:`kg.extract.anaphora`). Candidate pairs are two units in the same sentence or in
 neighbouring sentences whose classes admit at least one predicate (the ontology's signatures, as seen in
 training). Features are strings: classes, distance, the words around and between, the dependency path and
-the word where it turns, the noun introducing each name, coordination, anaphor kinds, and the hand-written
-rules that fired on the pair (:mod:`kg.extract.relations`). A member of a list ("A, B et C") also gets the
+the word where it turns, the noun introducing each name, coordination, anaphor kinds, the trigger lexicons
+of the hand-written rules that those words belong to, and the rules that fired on the pair
+(:mod:`kg.extract.relations`). A member of a list ("A, B et C") also gets the
 path features of the list's first member, so every item is judged by what is said of the whole list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -20,6 +22,22 @@ from kg.extract.anaphora import Anaphor, descriptor, find_anaphors
 MAX_SENTENCE_GAP = 1
 _COARSE = {"Organization": "Institution", "Facility": "Institution"}
 _MAX_BETWEEN = 14
+# lexicons of relations.json that name no relation (prepositions, generic nouns, adjectives of a title)
+_NOT_TRIGGERS = frozenset({"location_preps", "anaphoric_heads", "generic_heads", "role_modifiers"})
+
+
+@cache
+def trigger_lexicons() -> dict[str, tuple[str, ...]]:
+    """Lemma -> the names of the rules' trigger lexicons it is in ("sceller" -> sign_verbs). As features,
+    they let a trigger word the training pairs rarely show share what was learned of its lexicon."""
+    from kg.resources import relation_rules
+
+    out: dict[str, set[str]] = {}
+    for name, words in relation_rules()["lexicons"].items():
+        if name not in _NOT_TRIGGERS:
+            for word in words:
+                out.setdefault(word.lower(), set()).add(name)
+    return {word: tuple(sorted(names)) for word, names in out.items()}
 
 
 @dataclass(frozen=True)
@@ -169,15 +187,17 @@ def pair_features(doc, sents, a: Unit, b: Unit, inner_units: int, coord, rule_hi
             f.append(f"nb{k}={_lemma(doc[b.end + k - 1])}")
     if a.start >= 2:
         f.append(f"pa12={_lemma(doc[a.start - 2])}_{_lemma(doc[a.start - 1])}|{cp}")
-    if b.sentence == a.sentence:
-        f += _path_features(doc, a.head, b.head, cp, "")
+    path = _path(doc, a.head, b.head) if b.sentence == a.sentence else None
+    if path is not None:
+        f += _path_features(path, cp, "")
         ha, hb = coord.get(a.head), coord.get(b.head)
         if ha is not None or hb is not None:
             f.append("coord")
-            f += _path_features(doc, ha if ha is not None else a.head, hb if hb is not None else b.head, cp, "c")
+            f += _path_features(_path(doc, a.head if ha is None else ha, b.head if hb is None else hb), cp, "c")
     else:
         sent_b = sents[b.sentence]
         f += [f"xroot={_lemma(sent_b.root)}", f"xdepB={doc[b.head].dep_}|{cp}"]
+    f += _lexicon_features(doc, a, b, path)
     for hit in rule_hits.get((a.mention.start, a.mention.end, b.mention.start, b.mention.end), ()):
         f.append(f"rule={hit}")
     # every feature also in conjunction with the class pair: predicates depend on it (a linear model cannot
@@ -188,8 +208,25 @@ def pair_features(doc, sents, a: Unit, b: Unit, inner_units: int, coord, rule_hi
     return f + [f"cc={coarse}"] + [f"{x}|{cp}" for x in plain] + [f"{x}|{coarse}" for x in plain]
 
 
-def _path_features(doc, i: int, j: int, cp: str, prefix: str) -> list[str]:
-    labels, words, top = _path(doc, i, j)
+def _lexicon_features(doc: Doc, a: Unit, b: Unit, path) -> list[str]:
+    """The trigger lexicons of the words between the two units, on the path joining them, at the word where
+    the path turns, and among the three words before the first unit and after the second."""
+    lexicons = trigger_lexicons()
+    found = {f"lxb={n}" for t in doc[a.end : b.start] for n in lexicons.get(t.lemma_.lower(), ())}
+    if path is not None:
+        _, words, top = path
+        found |= {f"lxp={n}" for w in words for n in lexicons.get(w, ())}
+        if top is not None:
+            found |= {f"lxt={n}" for n in lexicons.get(top.lemma_.lower(), ())}
+    for t in doc[max(a.start - 3, 0) : a.start]:
+        found |= {f"lxpa={n}" for n in lexicons.get(t.lemma_.lower(), ())}
+    for t in doc[b.end : b.end + 3]:
+        found |= {f"lxnb={n}" for n in lexicons.get(t.lemma_.lower(), ())}
+    return sorted(found)
+
+
+def _path_features(path, cp: str, prefix: str) -> list[str]:
+    labels, words, top = path
     if top is None:
         return [f"{prefix}nopath"]
     f = [f"{prefix}dp={' '.join(labels)}", f"{prefix}dp={' '.join(labels)}|{cp}", f"{prefix}dl={_bucket(len(labels))}"]

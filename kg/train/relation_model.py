@@ -1,18 +1,21 @@
 """Fitting the relation classifier (:mod:`kg.extract.relation_model`) from gold documents.
 
-Training pairs come from the gold entities placed on the parsed text. A pair is a positive example of a
-gold fact when one of its units lies in the sentence(s) of the fact's ``evidence``; other pairs of the
-same two actors are left out (the fact may or may not be restated there), and every other pair is a
-negative. A document that annotates only some predicates (POPCORN: the places of organisations) teaches
-only those, at ``partial_weight``. The first stage is one L2-regularised logistic regression per label
-(scikit-learn, liblinear); features seen in fewer than ``min_count`` pairs are dropped. The second stage
-(:mod:`kg.extract.fact_scorer`) is fitted on the first stage's out-of-fold scores of the training
-documents. The held-aside documents give the isotonic calibration of the second stage's scores and the
-decision threshold (the best F1 there).
+Training pairs come from the gold entities placed on the parsed text. A pair is a positive example of a gold
+fact when both its units lie in the sentence(s) of the fact's ``evidence``, or one does and the other actor
+stands nowhere in it (the evidence leans on a mention before); other pairs of the same two actors are left out
+(the fact may or may not be restated there), and every other pair is a negative. A document that annotates
+only some predicates (POPCORN: the places of organisations) teaches only those, at ``partial_weight``. The
+first stage is one L2-regularised logistic regression per label (scikit-learn, liblinear); features seen in
+fewer than ``min_count`` pairs are dropped. The second stage (:mod:`kg.extract.fact_scorer`) is fitted on the
+first stage's out-of-fold scores of the training documents. Those same facts, each scored by a second stage
+fitted on the other folds, give the isotonic calibration and the decision threshold (the best fact-level F1
+over all training documents, ten times as many facts as the held-aside documents hold); the held-aside
+documents only measure the result.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -109,15 +112,26 @@ def labelled_pairs(gold: TrainingDocument, doc: Doc, allowed, rule_hits) -> list
         ev = set(range(sentence_at(where), sentence_at(where + len(f.evidence) - 1) + 1)) if where >= 0 else set()
         facts.setdefault((f.subject, f.object), []).append((f.predicate, True, ev))
         facts.setdefault((f.object, f.subject), []).append((f.predicate, False, ev))
+    pairs = candidates(doc, list(doc.ents), allowed, rule_hits)
+    actor_of = {id(c): tuple(entity_at.get((u.mention.start_char, u.mention.end_char)) for u in (c.first, c.second))
+                for c in pairs}  # fmt: skip
+    sentences_of: dict[str, set[int]] = {}  # actor -> the sentences where it is named
+    for c in pairs:
+        for actor, unit in zip(actor_of[id(c)], (c.first, c.second)):
+            if unit.anaphor is None:
+                sentences_of.setdefault(actor, set()).add(unit.sentence)
     out = []
-    for c in candidates(doc, list(doc.ents), allowed, rule_hits):
-        ea = entity_at.get((c.first.mention.start_char, c.first.mention.end_char))
-        eb = entity_at.get((c.second.mention.start_char, c.second.mention.end_char))
+    for c in pairs:
+        ea, eb = actor_of[id(c)]
         labels, related, ignore = set(), set(), False
         for predicate, first_is_subject, ev in facts.get((ea, eb), []):
             label = label_name(predicate, first_is_subject, predicate in SYMMETRIC_PREDICATES)
             related.add(label)
-            if not ev or c.first.sentence in ev or c.second.sentence in ev:
+            in_a, in_b = c.first.sentence in ev, c.second.sentence in ev
+            # one unit in the evidence: the pair states the fact only if the other actor stands nowhere in it
+            # (named in a sentence before, say); else the pair inside the evidence does, and this one is unsure
+            outside = eb if in_a else ea
+            if not ev or (in_a and in_b) or ((in_a or in_b) and not sentences_of.get(outside, set()) & ev):
                 labels.add(label)
             else:
                 ignore = True
@@ -183,29 +197,40 @@ def scored_facts(model: RelationModel, pairs: list[LabelledPair]) -> tuple[list[
     return rows, scores, truth
 
 
-def fact_calibration(model: RelationModel, aside: list[LabelledPair], n_gold: int):
-    """Isotonic map from a fact's score to the share of such facts that were right on the held-aside
-    documents, and the threshold with the best fact-level F1 there."""
+def fit_calibration(scores: list[float], truth: list[bool], n_gold: int):
+    """Isotonic map from a fact's score to the share of such facts that were right, and the threshold with
+    the best fact-level F1 (``n_gold``: every gold fact of those documents, voted for or not)."""
     from sklearn.isotonic import IsotonicRegression
 
-    _, scores, truth = scored_facts(model, aside)
-    if not scores or not n_gold:
-        return (np.array([]), np.array([])), 0.5, {}
+    if not scores or not n_gold or len(set(truth)) < 2:
+        return (np.array([]), np.array([])), 0.5
     x = np.array(scores)
     y = np.array(truth, dtype=float)
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(x, y)
     grid = np.unique(np.round(np.concatenate([[0.0, 1.0], x]), 3))
     calibration = (grid, iso.predict(grid))
     calibrated = np.interp(x, *calibration)
-    best = (0.0, 0.5, 0.0, 0.0)
+    best_f1, threshold = 0.0, 0.5
     for t in np.arange(0.1, 0.9, 0.02):
-        chosen = calibrated >= t
-        tp, fp = int((chosen & (y > 0)).sum()), int((chosen & (y == 0)).sum())
-        p_, r_ = tp / (tp + fp) if tp + fp else 0.0, tp / n_gold
-        f1 = 2 * p_ * r_ / (p_ + r_) if p_ + r_ else 0.0
-        if f1 > best[0]:
-            best = (f1, round(float(t), 3), p_, r_)
-    return calibration, best[1], {"precision": best[2], "recall": best[3], "f1": best[0], "facts": n_gold}
+        f1 = _f1(calibrated >= t, y > 0, n_gold)["f1"]
+        if f1 > best_f1:
+            best_f1, threshold = f1, round(float(t), 3)
+    return calibration, threshold
+
+
+def _f1(chosen: np.ndarray, right: np.ndarray, n_gold: int) -> dict[str, float]:
+    tp, fp = int((chosen & right).sum()), int((chosen & ~right).sum())
+    p, r = tp / (tp + fp) if tp + fp else 0.0, tp / n_gold if n_gold else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "facts": n_gold}
+
+
+def aside_scores(model: RelationModel, aside: list[LabelledPair], n_gold: int) -> dict[str, float]:
+    """Fact-level precision, recall and F1 of the model on the held-aside documents (gold entities)."""
+    _, scores, truth = scored_facts(model, aside)
+    if not scores or not n_gold:
+        return {}
+    chosen = model.calibrate(np.array(scores)) >= model.threshold
+    return _f1(chosen, np.array(truth, dtype=bool), n_gold)
 
 
 def fit_pair_classifier(train: list[LabelledPair], allowed, settings: RelationSettings) -> RelationModel:
@@ -238,9 +263,9 @@ FACT_FOLDS = 5
 
 
 def out_of_fold_facts(pairs: list[LabelledPair], allowed, settings: RelationSettings, on_fold=None):
-    """Second-stage rows and truths for the training facts, each scored by a first stage fitted without its
-    document (``FACT_FOLDS`` folds of documents)."""
-    rows, truth = [], []
+    """Second-stage rows, truths and folds for the training facts, each scored by a first stage fitted
+    without its document (``FACT_FOLDS`` folds of documents)."""
+    rows, truth, folds = [], [], []
     for fold in range(FACT_FOLDS):
         fit = [p for p in pairs if not p.ignore and document_bucket(p.actors[0], FACT_FOLDS) != fold]
         # only fully annotated documents say which of all the voted facts are right
@@ -250,29 +275,49 @@ def out_of_fold_facts(pairs: list[LabelledPair], allowed, settings: RelationSett
         r, _, t = scored_facts(fit_pair_classifier(fit, allowed, settings), held)
         rows += r
         truth += t
+        folds += [fold] * len(r)
         if on_fold:
             on_fold(fold)
-    return rows, truth
+    return rows, truth, folds
+
+
+def cross_fitted_fact_scores(rows: list[dict], truth: list[bool], folds: list[int], c: float) -> list[float]:
+    """Second-stage scores of the out-of-fold facts, each from a second stage fitted on the other folds:
+    scores as the final model gives them to documents it never saw, for its calibration."""
+    scores = [0.0] * len(rows)
+    for fold in sorted(set(folds)):
+        fit = [n for n, f in enumerate(folds) if f != fold]
+        held = [n for n, f in enumerate(folds) if f == fold]
+        scorer = fit_fact_scorer([rows[n] for n in fit], [truth[n] for n in fit], c)
+        best = [math.exp(x["best"]) / (1 + math.exp(x["best"])) for x in (rows[n] for n in held)]
+        for n, score in zip(held, scorer.score([rows[n] for n in held], best)):
+            scores[n] = float(score)
+    return scores
 
 
 def fit_relation_model(
     train: list[LabelledPair],
     aside: list[LabelledPair],
     allowed: set[tuple[str, str]],
+    train_gold_facts: int,
     aside_gold_facts: int = 0,
     settings: RelationSettings = RelationSettings(),
     say: Callable[[str], None] | None = None,
 ) -> tuple[RelationModel, RelationTrainingResult]:
+    """Both stages, calibrated on the training facts scored out of fold (``train_gold_facts``: the gold facts
+    of the fully annotated training documents); the held-aside documents only measure."""
     started = time.perf_counter()
     say = say or (lambda what: None)
-    rows, truth = out_of_fold_facts(
+    rows, truth, folds = out_of_fold_facts(
         train, allowed, settings, lambda k: say(f"second stage: fold {k + 1}/{FACT_FOLDS} scored")
     )
     kept = [p for p in train if not p.ignore]
     say(f"fitting on {len(kept)} pairs")
     model = fit_pair_classifier(kept, allowed, settings)
     model.fact_scorer = fit_fact_scorer(rows, truth, settings.fact_c)
-    model.calibration, model.threshold, scores = fact_calibration(model, aside, aside_gold_facts)
+    oof_scores = cross_fitted_fact_scores(rows, truth, folds, settings.fact_c)
+    model.calibration, model.threshold = fit_calibration(oof_scores, truth, train_gold_facts)
+    scores = aside_scores(model, aside, aside_gold_facts)
     result = RelationTrainingResult(
         len(kept),
         sum(1 for p in kept if p.labels),
@@ -332,8 +377,14 @@ def train_relations(
     say("parsing and pairing the training documents")
     train = pairs(train_docs, count_rules=True)
     aside = pairs(aside_docs)
-    n_gold = len({(d.doc_id, f.subject, f.predicate, f.object) for d in aside_docs for f in d.facts})
-    model, result = fit_relation_model(train, aside, allowed, n_gold, settings, say)
+
+    def gold_facts(docs):
+        return len({(d.doc_id, f.subject, f.predicate, f.object) for d in docs if d.relations_annotated
+                    for f in d.facts})  # fmt: skip
+
+    model, result = fit_relation_model(
+        train, aside, allowed, gold_facts(train_docs), gold_facts(aside_docs), settings, say
+    )
     model.trusted_rules = trusted_rules(rules.rules.rules, fired, right)
     model.save(out_dir)
     return replace(result, trusted_rules=len(model.trusted_rules))
