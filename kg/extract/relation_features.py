@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
+from spacy.attrs import DEP, HEAD, IS_SPACE, LEMMA, LIKE_NUM, POS
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.anaphora import Anaphor, descriptor, find_anaphors
@@ -87,7 +89,7 @@ def candidates(
     """Every candidate pair of ``doc`` with its features; ``allowed`` holds the class pairs (in text order)."""
     units = units_of(doc, mentions)
     rule_hits = rule_hits or {}
-    sents = list(doc.sents)
+    words = _words(doc, list(doc.sents))
     coord = _coordination_heads(doc, units)
     descriptors: dict[tuple[int, int], str | None] = {}
     out = []
@@ -102,7 +104,7 @@ def candidates(
                 continue
             # units are sorted by start: the ones between a and b lie between their indices
             inner = sum(1 for u in units[i + 1 : j] if u.start >= a.end and u.end <= b.start)
-            out.append(Candidate(a, b, tuple(pair_features(doc, sents, a, b, inner, coord, rule_hits, descriptors))))
+            out.append(Candidate(a, b, tuple(pair_features(words, a, b, inner, coord, rule_hits, descriptors))))
     return out
 
 
@@ -137,21 +139,61 @@ def _lemma(tok: Token) -> str:
     return tok.lemma_.lower()
 
 
-def _path(doc: Doc, i: int, j: int) -> tuple[list[str], list[str], Token | None]:
-    """Dependency labels and lemmas from token i up to the common ancestor and down to token j."""
-    up_i = [doc[i], *doc[i].ancestors]
-    up_j = [doc[j], *doc[j].ancestors]
-    ids_j = {t.i: n for n, t in enumerate(up_j)}
+class _Words(NamedTuple):
+    """A doc's token attributes, read once: the features ask for them thousands of times per document."""
+
+    lemma: list[str]  # as _lemma gives it
+    lexicons: list[tuple[str, ...]]  # the trigger lexicons of the lower-cased lemma
+    space: list[bool]
+    dep: list[str]
+    head: list[int]
+    pos: list[str]
+    roots: list[int]  # root token of each sentence
+
+
+def _words(doc: Doc, sents: list[Span]) -> _Words:
+    # from the doc's arrays: one string lookup per distinct value, no Token object per token
+    strings, lexicons = doc.vocab.strings, trigger_lexicons()
+    table = doc.to_array([LEMMA, DEP, HEAD, POS, IS_SPACE, LIKE_NUM])
+    low = {v: strings[v].lower() for v in set(table[:, 0].tolist())}
+    names = {v: strings[v] for v in set(table[:, 1].tolist()) | set(table[:, 3].tolist())}
+    lemma_ids, dep_ids, pos_ids = table[:, 0].tolist(), table[:, 1].tolist(), table[:, 3].tolist()
+    like_num = table[:, 5].tolist()
+    lemma = ["#num" if num else low[v] for v, num in zip(lemma_ids, like_num)]
+    heads = (table[:, 2].astype("int64") + range(len(table))).tolist()
+    return _Words(
+        lemma,
+        [lexicons.get(low[v], ()) for v in lemma_ids],
+        [bool(x) for x in table[:, 4].tolist()],
+        [names[v] for v in dep_ids],
+        heads,
+        [names[v] for v in pos_ids],
+        [s.root.i for s in sents],
+    )
+
+
+def _ancestry(w: _Words, i: int) -> list[int]:
+    chain = [i]
+    while w.head[chain[-1]] != chain[-1]:
+        chain.append(w.head[chain[-1]])
+    return chain
+
+
+def _path(w: _Words, i: int, j: int) -> tuple[list[str], list[str], int | None]:
+    """Dependency labels and lemmas from token i up to the common ancestor and down to token j, and that
+    ancestor."""
+    up_i, up_j = _ancestry(w, i), _ancestry(w, j)
+    ids_j = {t: n for n, t in enumerate(up_j)}
     for n, t in enumerate(up_i):
-        if t.i in ids_j:
-            m = ids_j[t.i]
-            labels = [f"{x.dep_}^" for x in up_i[:n]] + [f"v{x.dep_}" for x in reversed(up_j[:m])]
-            words = [_lemma(x) for x in up_i[1:n]] + [_lemma(x) for x in reversed(up_j[1:m])]
+        if t in ids_j:
+            m = ids_j[t]
+            labels = [f"{w.dep[x]}^" for x in up_i[:n]] + [f"v{w.dep[x]}" for x in reversed(up_j[:m])]
+            words = [w.lemma[x] for x in up_i[1:n]] + [w.lemma[x] for x in reversed(up_j[1:m])]
             return labels, words, t
     return [], [], None
 
 
-def pair_features(doc, sents, a: Unit, b: Unit, inner_units: int, coord, rule_hits, descriptors) -> list[str]:
+def pair_features(w: _Words, a: Unit, b: Unit, inner_units: int, coord, rule_hits, descriptors) -> list[str]:
     ca, cb = a.cls, b.cls
     cp = f"{ca}|{cb}"
     f = [f"c={cp}", f"sd={b.sentence - a.sentence}"]
@@ -165,39 +207,38 @@ def pair_features(doc, sents, a: Unit, b: Unit, inner_units: int, coord, rule_hi
         d = descriptors[key] if not u.anaphor else None
         if d:
             f += [f"d{name}={d}", f"d{name}={d}|{cp}"]
-        tok = doc[u.head]
-        f += [f"dep{name}={tok.dep_}", f"h{name}={_lemma(tok.head)}", f"h{name}={_lemma(tok.head)}|{tok.dep_}"]
+        dep, head = w.dep[u.head], w.lemma[w.head[u.head]]
+        f += [f"dep{name}={dep}", f"h{name}={head}", f"h{name}={head}|{dep}"]
     gap = b.start - a.end
     f.append(f"tok={_bucket(gap)}")
-    between = [t for t in doc[a.end : b.start]]
     f.append(f"ne={min(inner_units, 3)}")
-    words = [_lemma(t) for t in between if not t.is_space]
+    words = [w.lemma[k] for k in range(a.end, b.start) if not w.space[k]]
     if len(words) <= _MAX_BETWEEN:
-        f += [f"bw={w}" for w in words]
+        f += [f"bw={x}" for x in words]
         f += [f"bb={x}_{y}" for x, y in zip(words, words[1:])]
         f.append(f"bws={' '.join(words)}" if len(words) <= 4 else "bws=long")
     else:
-        f += [f"bwf={w}" for w in words[:5]] + [f"bwl={w}" for w in words[-5:]]
+        f += [f"bwf={x}" for x in words[:5]] + [f"bwl={x}" for x in words[-5:]]
     if words:
         f += [f"b1={words[0]}|{cp}", f"bL={words[-1]}|{cp}"]
+    n_tokens = len(w.lemma)
     for k in (1, 2):
         if a.start - k >= 0:
-            f.append(f"pa{k}={_lemma(doc[a.start - k])}")
-        if b.end + k - 1 < len(doc):
-            f.append(f"nb{k}={_lemma(doc[b.end + k - 1])}")
+            f.append(f"pa{k}={w.lemma[a.start - k]}")
+        if b.end + k - 1 < n_tokens:
+            f.append(f"nb{k}={w.lemma[b.end + k - 1]}")
     if a.start >= 2:
-        f.append(f"pa12={_lemma(doc[a.start - 2])}_{_lemma(doc[a.start - 1])}|{cp}")
-    path = _path(doc, a.head, b.head) if b.sentence == a.sentence else None
+        f.append(f"pa12={w.lemma[a.start - 2]}_{w.lemma[a.start - 1]}|{cp}")
+    path = _path(w, a.head, b.head) if b.sentence == a.sentence else None
     if path is not None:
-        f += _path_features(path, cp, "")
+        f += _path_features(w, path, cp, "")
         ha, hb = coord.get(a.head), coord.get(b.head)
         if ha is not None or hb is not None:
             f.append("coord")
-            f += _path_features(_path(doc, a.head if ha is None else ha, b.head if hb is None else hb), cp, "c")
+            f += _path_features(w, _path(w, a.head if ha is None else ha, b.head if hb is None else hb), cp, "c")
     else:
-        sent_b = sents[b.sentence]
-        f += [f"xroot={_lemma(sent_b.root)}", f"xdepB={doc[b.head].dep_}|{cp}"]
-    f += _lexicon_features(doc, a, b, path)
+        f += [f"xroot={w.lemma[w.roots[b.sentence]]}", f"xdepB={w.dep[b.head]}|{cp}"]
+    f += _lexicon_features(w, a, b, path)
     for hit in rule_hits.get((a.mention.start, a.mention.end, b.mention.start, b.mention.end), ()):
         f.append(f"rule={hit}")
     # every feature also in conjunction with the class pair: predicates depend on it (a linear model cannot
@@ -208,31 +249,29 @@ def pair_features(doc, sents, a: Unit, b: Unit, inner_units: int, coord, rule_hi
     return f + [f"cc={coarse}"] + [f"{x}|{cp}" for x in plain] + [f"{x}|{coarse}" for x in plain]
 
 
-def _lexicon_features(doc: Doc, a: Unit, b: Unit, path) -> list[str]:
+def _lexicon_features(w: _Words, a: Unit, b: Unit, path) -> list[str]:
     """The trigger lexicons of the words between the two units, on the path joining them, at the word where
     the path turns, and among the three words before the first unit and after the second."""
     lexicons = trigger_lexicons()
-    found = {f"lxb={n}" for t in doc[a.end : b.start] for n in lexicons.get(t.lemma_.lower(), ())}
+    found = {f"lxb={n}" for k in range(a.end, b.start) for n in w.lexicons[k]}
     if path is not None:
         _, words, top = path
-        found |= {f"lxp={n}" for w in words for n in lexicons.get(w, ())}
+        found |= {f"lxp={n}" for x in words for n in lexicons.get(x, ())}
         if top is not None:
-            found |= {f"lxt={n}" for n in lexicons.get(top.lemma_.lower(), ())}
-    for t in doc[max(a.start - 3, 0) : a.start]:
-        found |= {f"lxpa={n}" for n in lexicons.get(t.lemma_.lower(), ())}
-    for t in doc[b.end : b.end + 3]:
-        found |= {f"lxnb={n}" for n in lexicons.get(t.lemma_.lower(), ())}
+            found |= {f"lxt={n}" for n in w.lexicons[top]}
+    found |= {f"lxpa={n}" for k in range(max(a.start - 3, 0), a.start) for n in w.lexicons[k]}
+    found |= {f"lxnb={n}" for k in range(b.end, min(b.end + 3, len(w.lemma))) for n in w.lexicons[k]}
     return sorted(found)
 
 
-def _path_features(path, cp: str, prefix: str) -> list[str]:
+def _path_features(w: _Words, path, cp: str, prefix: str) -> list[str]:
     labels, words, top = path
     if top is None:
         return [f"{prefix}nopath"]
     f = [f"{prefix}dp={' '.join(labels)}", f"{prefix}dp={' '.join(labels)}|{cp}", f"{prefix}dl={_bucket(len(labels))}"]
-    f += [f"{prefix}pw={w}" for w in words[:6]]
+    f += [f"{prefix}pw={x}" for x in words[:6]]
     if len(words) <= 3:
         f.append(f"{prefix}dpw={' '.join(labels)}|{' '.join(words)}")
-    lca = _lemma(top)
-    f += [f"{prefix}lca={lca}", f"{prefix}lca={lca}|{cp}", f"{prefix}lcap={top.pos_}"]
+    lca = w.lemma[top]
+    f += [f"{prefix}lca={lca}", f"{prefix}lca={lca}|{cp}", f"{prefix}lcap={w.pos[top]}"]
     return f
