@@ -17,7 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from spacy.attrs import DEP, HEAD, IS_SPACE, LEMMA, LIKE_NUM, POS
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from kg.extract.anaphora import Anaphor, descriptor, find_anaphors
 
@@ -133,16 +133,10 @@ def _bucket(n: int) -> str:
     return "20+"
 
 
-def _lemma(tok: Token) -> str:
-    if tok.like_num:
-        return "#num"
-    return tok.lemma_.lower()
-
-
 class _Words(NamedTuple):
     """A doc's token attributes, read once: the features ask for them thousands of times per document."""
 
-    lemma: list[str]  # as _lemma gives it
+    lemma: list[str]  # lower-cased lemma, "#num" for a number
     lexicons: list[tuple[str, ...]]  # the trigger lexicons of the lower-cased lemma
     space: list[bool]
     dep: list[str]

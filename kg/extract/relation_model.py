@@ -5,7 +5,8 @@ over the string features of :mod:`kg.extract.relation_features`, stored as a fea
 weight matrix (``relations.npz``). Scoring is a sparse dot product in numpy: no training library is
 needed to run it. The pairs' scores then vote for facts, which the second stage
 (:mod:`kg.extract.fact_scorer`) scores one by one; those scores are mapped through an isotonic calibration
-fitted on held-aside documents, so ``confidence`` 0.8 means that about 80% of such facts were right there.
+fitted on the training documents' facts scored out of fold, so ``confidence`` 0.8 means that about 80% of
+such facts were right on text the model had not seen.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ documents only measure the result.
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -263,25 +262,29 @@ FACT_FOLDS = 5
 
 
 def out_of_fold_facts(pairs: list[LabelledPair], allowed, settings: RelationSettings, on_fold=None):
-    """Second-stage rows, truths and folds for the training facts, each scored by a first stage fitted
-    without its document (``FACT_FOLDS`` folds of documents)."""
-    rows, truth, folds = [], [], []
+    """Second-stage rows, best pair scores, truths and folds for the training facts, each scored by a first
+    stage fitted without its document (``FACT_FOLDS`` folds of documents)."""
+    rows, best, truth, folds = [], [], [], []
     for fold in range(FACT_FOLDS):
         fit = [p for p in pairs if not p.ignore and document_bucket(p.actors[0], FACT_FOLDS) != fold]
         # only fully annotated documents say which of all the voted facts are right
         held = [p for p in pairs if p.scope is None and document_bucket(p.actors[0], FACT_FOLDS) == fold]
         if not held or not any(p.labels for p in fit):
             continue
-        r, _, t = scored_facts(fit_pair_classifier(fit, allowed, settings), held)
+        # a fold's model has no second stage yet, so its fact score is the fact's best pair score
+        r, b, t = scored_facts(fit_pair_classifier(fit, allowed, settings), held)
         rows += r
+        best += b
         truth += t
         folds += [fold] * len(r)
         if on_fold:
             on_fold(fold)
-    return rows, truth, folds
+    return rows, best, truth, folds
 
 
-def cross_fitted_fact_scores(rows: list[dict], truth: list[bool], folds: list[int], c: float) -> list[float]:
+def cross_fitted_fact_scores(
+    rows: list[dict], best: list[float], truth: list[bool], folds: list[int], c: float
+) -> list[float]:
     """Second-stage scores of the out-of-fold facts, each from a second stage fitted on the other folds:
     scores as the final model gives them to documents it never saw, for its calibration."""
     scores = [0.0] * len(rows)
@@ -289,8 +292,7 @@ def cross_fitted_fact_scores(rows: list[dict], truth: list[bool], folds: list[in
         fit = [n for n, f in enumerate(folds) if f != fold]
         held = [n for n, f in enumerate(folds) if f == fold]
         scorer = fit_fact_scorer([rows[n] for n in fit], [truth[n] for n in fit], c)
-        best = [math.exp(x["best"]) / (1 + math.exp(x["best"])) for x in (rows[n] for n in held)]
-        for n, score in zip(held, scorer.score([rows[n] for n in held], best)):
+        for n, score in zip(held, scorer.score([rows[n] for n in held], [best[n] for n in held])):
             scores[n] = float(score)
     return scores
 
@@ -308,14 +310,14 @@ def fit_relation_model(
     of the fully annotated training documents); the held-aside documents only measure."""
     started = time.perf_counter()
     say = say or (lambda what: None)
-    rows, truth, folds = out_of_fold_facts(
+    rows, best, truth, folds = out_of_fold_facts(
         train, allowed, settings, lambda k: say(f"second stage: fold {k + 1}/{FACT_FOLDS} scored")
     )
     kept = [p for p in train if not p.ignore]
     say(f"fitting on {len(kept)} pairs")
     model = fit_pair_classifier(kept, allowed, settings)
     model.fact_scorer = fit_fact_scorer(rows, truth, settings.fact_c)
-    oof_scores = cross_fitted_fact_scores(rows, truth, folds, settings.fact_c)
+    oof_scores = cross_fitted_fact_scores(rows, best, truth, folds, settings.fact_c)
     model.calibration, model.threshold = fit_calibration(oof_scores, truth, train_gold_facts)
     scores = aside_scores(model, aside, aside_gold_facts)
     result = RelationTrainingResult(
@@ -346,7 +348,7 @@ def train_relations(
     settings: RelationSettings = RelationSettings(),
     progress: Callable[[str], None] | None = None,
 ) -> RelationTrainingResult:
-    """Fit the relation model on ``train_docs`` (calibrated on ``aside_docs``) and save it in ``out_dir``.
+    """Fit the relation model on ``train_docs`` (measured on ``aside_docs``) and save it in ``out_dir``.
 
     The fits are deterministic (liblinear with a fixed state); :func:`kg.train.run.read_training_files` has
     already checked that the documents hold relations in the project's format."""

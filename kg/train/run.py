@@ -2,8 +2,9 @@
 
 Held aside, never trained on: every 10th document of a file in the project's format and every 5th of a
 POPCORN file (chosen by a hash of the document id, so the same documents every run). The entity model keeps
-its best epoch by exact-span F1 there; the relation model is calibrated there and takes its decision
-threshold from it. ``--dev`` files are only measured, at the end, with ``kg eval``'s scoring.
+its best epoch by exact-span F1 there; the relation model is measured there (its calibration and decision
+threshold come from the training documents scored out of fold). ``--dev`` files are only measured, at the
+end, with ``kg eval``'s scoring.
 """
 
 from __future__ import annotations
