@@ -250,3 +250,21 @@ def test_cli_first_view_sets_how_many_entities_the_page_opens_on(seed_out, tmp_p
     assert len(data["initial"]) == 3
     bad = runner.invoke(app, ["viz", str(seed_out), "--first-view", "0", "--out", str(tmp_path / "x.html")])
     assert bad.exit_code == 2 and "--first-view" in bad.output and "Traceback" not in bad.output
+
+
+def test_edges_query_drops_entailed_triples_like_not_exists(seed_store):
+    """viz_edges.rq's MINUS gives the rows of the FILTER NOT EXISTS form it replaced, in the same order (the page's
+    communities depend on the order edges are added)."""
+    from kg.viz import _query_text
+
+    minus = _query_text("viz_edges.rq")
+    head, _, _ = minus.partition("  MINUS {")
+    not_exists = (
+        head + "  FILTER NOT EXISTS { GRAPH <https://w3id.org/ecosystem-kg/id/graph/inferred> { ?s ?p ?o } }\n}"
+    )
+    rows = seed_store.query(minus)
+    assert rows and rows == seed_store.query(not_exists)
+    inferred = seed_store.query(
+        "SELECT ?s ?p ?o WHERE { GRAPH <https://w3id.org/ecosystem-kg/id/graph/inferred> { ?s ?p ?o } }"
+    )
+    assert inferred and not {tuple(r.values()) for r in inferred} & {tuple(r.values()) for r in rows}
