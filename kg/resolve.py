@@ -17,7 +17,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -29,6 +29,7 @@ _ARTICLES = re.compile(r"^(?:(?:le|la|les|un|une|des|du|de la|au|aux)\s+|(?:l'|d
 _CLASS_ORDER = ("Organization", "Facility", "Person", "Place", "Program", "Event")
 
 
+@lru_cache(maxsize=1 << 16)  # a build asks for the same names again and again (each mention twice at least)
 def normalise_name(name: str) -> str:
     """Key under which two spellings of one name meet: no case, accents, articles or odd spaces."""
     text = unicodedata.normalize("NFKD", name)
