@@ -54,6 +54,13 @@ def _n(iri) -> ox.NamedNode:
 
 _TYPE, _LABEL, _ALT = _n(RDF.type), _n(RDFS.label), _n(SKOS.altLabel)
 _XSD_INT, _XSD_DEC = _n(XSD.integer), _n(XSD.decimal)
+# the terms every document and claim repeats, made once (an rdflib attribute and a NamedNode per quad cost
+# as much as the quad)
+_DOCUMENT, _CLAIM, _SOURCE, _TITLE = _n(EKG.Document), _n(EKG.Claim), _n(DCTERMS.source), _n(DCTERMS.title)
+_TEXT_LENGTH, _SENTENCE_COUNT, _MENTIONS = _n(EKG.textLength), _n(EKG.sentenceCount), _n(EKG.mentions)
+_SUBJECT, _PREDICATE, _OBJECT, _DERIVED = _n(RDF.subject), _n(RDF.predicate), _n(RDF.object), _n(PROV.wasDerivedFrom)
+_SENTENCE, _START, _END, _RULE = _n(EKG.sentence), _n(EKG.startOffset), _n(EKG.endOffset), _n(EKG.rule)
+_CONFIDENCE, _ROLE = _n(EKG.confidence), _n(EKG.role)
 
 
 INFERRED_GRAPH = DATA_BASE + "graph/inferred"  # the named graph of entailed triples, apart from what texts assert
@@ -69,6 +76,11 @@ def document_iri(doc_id: str) -> str:
 
 def _int(value: int) -> ox.Literal:
     return ox.Literal(str(int(value)), datatype=_XSD_INT)
+
+
+@cache
+def _predicate_node(predicate: str) -> ox.NamedNode:
+    return _n(predicate_iri(predicate))
 
 
 def entity_quads(entities: Iterable[Entity]) -> Iterator[ox.Quad]:
@@ -90,23 +102,23 @@ def document_quads(
     """The named graph of one document: metadata, mentions, facts and their claims."""
     d = ox.NamedNode(document_iri(document.doc_id))
     g = d
-    yield ox.Quad(d, _TYPE, _n(EKG.Document), g)
+    yield ox.Quad(d, _TYPE, _DOCUMENT, g)
     for source in sorted({document.source, *sources}):
-        yield ox.Quad(d, _n(DCTERMS.source), ox.Literal(source), g)
+        yield ox.Quad(d, _SOURCE, ox.Literal(source), g)
     if document.title:
-        yield ox.Quad(d, _n(DCTERMS.title), ox.Literal(document.title), g)
-    yield ox.Quad(d, _n(EKG.textLength), _int(len(document.text)), g)
-    yield ox.Quad(d, _n(EKG.sentenceCount), _int(analysis.sentence_count), g)
+        yield ox.Quad(d, _TITLE, ox.Literal(document.title), g)
+    yield ox.Quad(d, _TEXT_LENGTH, _int(len(document.text)), g)
+    yield ox.Quad(d, _SENTENCE_COUNT, _int(analysis.sentence_count), g)
     for key, value in document.metadata:
         yield from _metadata_quads(d, key, value, g)
     mentioned = sorted({resolution.mention_entity[m] for m in analysis.mentions})
     for entity_id in mentioned:
-        yield ox.Quad(d, _n(EKG.mentions), ox.NamedNode(entity_iri(entity_id)), g)
+        yield ox.Quad(d, _MENTIONS, ox.NamedNode(entity_iri(entity_id)), g)
     doc_facts = facts_by_document(resolution).get(document.doc_id, [])
     for fact in doc_facts:
         s, p, o = (
             ox.NamedNode(entity_iri(fact.subject)),
-            _n(predicate_iri(fact.predicate)),
+            _predicate_node(fact.predicate),
             ox.NamedNode(entity_iri(fact.object)),
         )
         yield ox.Quad(s, p, o, g)
@@ -115,18 +127,18 @@ def document_quads(
             f"{document.doc_id}|{fact.subject}|{fact.predicate}|{fact.object}|{c.sentence_start}|{c.rule}".encode()
         ).hexdigest()[:20]
         claim = ox.NamedNode(f"{DATA_BASE}claim/{digest}")
-        yield ox.Quad(claim, _TYPE, _n(EKG.Claim), g)
-        yield ox.Quad(claim, _n(RDF.subject), s, g)
-        yield ox.Quad(claim, _n(RDF.predicate), p, g)
-        yield ox.Quad(claim, _n(RDF.object), o, g)
-        yield ox.Quad(claim, _n(PROV.wasDerivedFrom), d, g)
-        yield ox.Quad(claim, _n(EKG.sentence), ox.Literal(c.sentence), g)
-        yield ox.Quad(claim, _n(EKG.startOffset), _int(c.sentence_start), g)
-        yield ox.Quad(claim, _n(EKG.endOffset), _int(c.sentence_end), g)
-        yield ox.Quad(claim, _n(EKG.rule), ox.Literal(c.rule), g)
-        yield ox.Quad(claim, _n(EKG.confidence), ox.Literal(str(Decimal(str(c.confidence))), datatype=_XSD_DEC), g)
+        yield ox.Quad(claim, _TYPE, _CLAIM, g)
+        yield ox.Quad(claim, _SUBJECT, s, g)
+        yield ox.Quad(claim, _PREDICATE, p, g)
+        yield ox.Quad(claim, _OBJECT, o, g)
+        yield ox.Quad(claim, _DERIVED, d, g)
+        yield ox.Quad(claim, _SENTENCE, ox.Literal(c.sentence), g)
+        yield ox.Quad(claim, _START, _int(c.sentence_start), g)
+        yield ox.Quad(claim, _END, _int(c.sentence_end), g)
+        yield ox.Quad(claim, _RULE, ox.Literal(c.rule), g)
+        yield ox.Quad(claim, _CONFIDENCE, ox.Literal(str(Decimal(str(c.confidence))), datatype=_XSD_DEC), g)
         if c.role:
-            yield ox.Quad(claim, _n(EKG.role), ox.Literal(c.role), g)
+            yield ox.Quad(claim, _ROLE, ox.Literal(c.role), g)
         if c.qualifiers:
             yield from qualifier_quads(claim, c.qualifiers, g)
 
@@ -240,9 +252,10 @@ def inferred_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 def asserted_triples(quads: Iterable[ox.Quad]) -> set[ox.Triple]:
     """The asserted graph (``graph.ttl``): entity descriptions and relations, no provenance, documents or inferences."""
     relation_iris = {str(predicate_iri(p)) for p in PREDICATES}
+    inferred = ox.NamedNode(INFERRED_GRAPH)
     out = set()
     for q in quads:
-        if q.graph_name == ox.NamedNode(INFERRED_GRAPH):
+        if q.graph_name == inferred:
             continue
         if isinstance(q.graph_name, ox.DefaultGraph) or q.predicate.value in relation_iris:
             out.add(ox.Triple(q.subject, q.predicate, q.object))
