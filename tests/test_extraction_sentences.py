@@ -312,3 +312,22 @@ def test_every_predicate_has_eight_sentences_with_positives_and_negatives():
         rows = CASES[predicate]
         assert len(rows) >= 8, predicate
         assert any(s is None for _, s, _ in rows) and any(s is not None for _, s, _ in rows), predicate
+
+
+@pytest.mark.model
+def test_ents_within_is_span_ents(nlp):
+    """The evidence's entities come from the doc's entities at hand, as ``Span.ents`` would give them."""
+    from spacy.tokens import Span
+
+    from kg.extract import ents_within
+
+    doc = nlp(
+        "Salma Idrissi dirige Atlas Numérique à Rabat. La société a signé un accord avec Marsa Maroc. "
+        "Nadia Berrada, directrice de Safi Argan, vise l'Europe."
+    )
+    spans = [*doc.sents, doc[:], doc[2:9], Span(doc, doc.ents[0].start + 1, len(doc))]
+    assert len(doc.ents) >= 4
+    for span in spans:
+        assert [(e.start, e.end, e.label_) for e in ents_within(doc.ents, span)] == [
+            (e.start, e.end, e.label_) for e in span.ents
+        ]

@@ -45,6 +45,18 @@ def analyse_documents(
             yield mentions_and_claims(document, parsed, extractor)
 
 
+def ents_within(ents: tuple[Span, ...], span: Span) -> list[Span]:
+    """``span.ents`` from the doc's entities ``ents`` (in order): those from the span's start on, up to the
+    first one that ends past it."""
+    out = []
+    for ent in ents:
+        if ent.start >= span.start:
+            if ent.end > span.end:
+                break
+            out.append(ent)
+    return out
+
+
 def mentions_and_claims(
     document: Document, parsed: list[Doc], extractor: LearnedExtractor | RelationExtractor
 ) -> DocumentAnalysis:
@@ -79,9 +91,10 @@ def mentions_and_claims(
             return by_span[key]
 
         raw: list[RawRelation] = extractor.extract(doc)
+        ents = doc.ents  # once: the getter builds every entity Span again on each call (as Span.ents does)
         # a rule that retyped an unknown name (see relations.coerce_class) decides its class
         retyped = {(r_span.start, r_span.end): r_span.label_ for r in raw for r_span in (r.subject, r.object)}
-        for ent in doc.ents:
+        for ent in ents:
             label = retyped.get((ent.start, ent.end), ent.label_)
             mentions.append(mention_of(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)))
         for rel in raw:
@@ -92,7 +105,7 @@ def mentions_and_claims(
             first, last = sorted((rel.subject, rel.object), key=lambda s: s.start)
             s_start, s_end = seg.start + first.sent.start_char, seg.start + last.sent.end_char
             subject, obj = mention_of(rel.subject), mention_of(rel.object)
-            others = [(seg.start + e.start_char, seg.start + e.end_char) for e in first.sent.ents]
+            others = [(seg.start + e.start_char, seg.start + e.end_char) for e in ents_within(ents, first.sent)]
             qualifiers = qualifiers_for(
                 rel.predicate,
                 document.text,
