@@ -2,7 +2,15 @@
 
 import numpy as np
 
-from kg.extract.fact_scorer import FactScorer, PairVote, collect_votes, fact_features, fit_fact_scorer
+from kg.extract.fact_scorer import (
+    FactScorer,
+    LinearFactScorer,
+    PairVote,
+    TreeFactScorer,
+    collect_votes,
+    fact_features,
+    fit_fact_scorer,
+)
 
 LABELS = [("headOf", True), ("partnerOf", True), ("worksFor", True)]
 
@@ -43,7 +51,7 @@ def test_rivals_are_seen_a_likelier_predicate_and_a_likelier_object():
 def test_without_weights_a_fact_scores_its_best_pair_and_one_class_fits_nothing():
     assert FactScorer().score([{"best": 3.0}], [0.7]).tolist() == [0.7]
     rows = [{"best": float(i)} for i in range(30)]
-    assert not fit_fact_scorer(rows, [True] * 30).weights
+    assert type(fit_fact_scorer(rows, [True] * 30)) is FactScorer
 
 
 def test_the_fitted_scorer_ranks_facts_by_what_it_learned_and_survives_json():
@@ -52,3 +60,25 @@ def test_the_fitted_scorer_ranks_facts_by_what_it_learned_and_survives_json():
     scorer = FactScorer.from_json(fit_fact_scorer(rows, truth).to_json())
     low, high = scorer.score([{"best": -2.0, "votes": 0.0}, {"best": 2.5, "votes": 1.0}], [0.1, 0.9])
     assert low < 0.5 < high
+
+
+def test_the_trees_evaluated_in_numpy_give_the_fitted_models_probabilities():
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    rng = np.random.default_rng(3)
+    rows = [{"best": float(b), "votes": float(v), "p=headOf": float(h), "best|headOf": 9.0}
+            for b, v, h in zip(rng.normal(size=200), rng.integers(0, 4, 200), rng.integers(0, 2, 200))]  # fmt: skip
+    truth = [r["best"] + 0.5 * r["votes"] - r["p=headOf"] > 0.3 for r in rows]
+    scorer = fit_fact_scorer(rows, truth, trees=20, depth=2)
+    assert isinstance(scorer, TreeFactScorer) and "best|headOf" not in scorer.names  # conjunctions: linear only
+    x = np.array([[r["best"], r["p=headOf"], r["votes"]] for r in rows], dtype=np.float32)
+    reference = GradientBoostingClassifier(n_estimators=20, max_depth=2, random_state=0).fit(x, truth)
+    assert scorer.names == ["best", "p=headOf", "votes"]
+    ours = FactScorer.from_json(scorer.to_json()).score(rows, [0.0] * len(rows))
+    assert np.allclose(ours, reference.predict_proba(x)[:, 1])
+
+
+def test_a_model_folder_with_the_earlier_logistic_second_stage_still_scores():
+    scorer = FactScorer.from_json({"weights": {"best": 1.0}, "bias": -0.5})
+    assert isinstance(scorer, LinearFactScorer)
+    assert scorer.score([{"best": 0.5}], [0.2]).tolist() == [0.5]

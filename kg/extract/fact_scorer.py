@@ -5,8 +5,10 @@ of the two actors, each anaphor standing for them. The pair classifier scores ev
 looks at all of a fact's pairs at once and at its rivals: how many pairs back it and how strongly, whether
 one lies in a single sentence or only through an anaphor, how often each actor is named, whether another
 predicate is likelier for the same two actors, or the same predicate likelier with another object
-(a person heads one organisation, not all those named near them). A logistic regression over these numbers,
-fitted on the pair classifier's out-of-fold scores of the training documents, gives the fact's score.
+(a person heads one organisation, not all those named near them). Gradient-boosted trees over these
+numbers, fitted on the pair classifier's out-of-fold scores of the training documents, give the fact's score:
+unlike the logistic regression before them (5-fold over those facts: 0.611 against 0.620), they can learn
+that a strong rival matters only when the fact's own pairs are weak.
 """
 
 from __future__ import annotations
@@ -150,15 +152,32 @@ def fact_features(facts: dict[tuple, FactVotes], pairs: list[PairVote]) -> dict[
 
 
 class FactScorer:
-    """Logistic weights over :func:`fact_features`; with no weights the fact's best pair score is its score."""
+    """With nothing fitted, a fact's score is its best pair score."""
 
-    def __init__(self, weights: dict[str, float] | None = None, bias: float = 0.0):
-        self.weights = weights or {}
+    def score(self, features: list[dict[str, float]], best: list[float]) -> np.ndarray:
+        return np.array(best, dtype=float)
+
+    def to_json(self) -> dict:
+        return {}
+
+    @staticmethod
+    def from_json(data: dict | None) -> FactScorer:
+        data = data or {}
+        if "trees" in data:
+            return TreeFactScorer.from_json(data)
+        if data.get("weights"):
+            return LinearFactScorer(data["weights"], data.get("bias", 0.0))
+        return FactScorer()
+
+
+class LinearFactScorer(FactScorer):
+    """Logistic weights over :func:`fact_features` (the second stage of model folders made before the trees)."""
+
+    def __init__(self, weights: dict[str, float], bias: float = 0.0):
+        self.weights = weights
         self.bias = bias
 
     def score(self, features: list[dict[str, float]], best: list[float]) -> np.ndarray:
-        if not self.weights:
-            return np.array(best, dtype=float)
         w = self.weights
         z = np.array([self.bias + sum(w.get(k, 0.0) * x for k, x in f.items()) for f in features])
         return 1.0 / (1.0 + np.exp(-z))
@@ -166,22 +185,101 @@ class FactScorer:
     def to_json(self) -> dict:
         return {"weights": self.weights, "bias": self.bias}
 
+
+def tree_input(name: str) -> bool:
+    """The trees read the plain numbers, the predicate and the class pair; the conjunctions with the
+    predicate are there for a linear scorer, a tree makes its own."""
+    return "|" not in name or name.startswith("c=")
+
+
+class TreeFactScorer(FactScorer):
+    """Gradient-boosted regression trees over :func:`fact_features`, evaluated in numpy: every tree's nodes
+    in flat arrays (a leaf has feature -1), score = sigmoid(bias + learning rate x the sum of the leaves)."""
+
+    def __init__(self, names, feature, threshold, left, right, value, roots, learning_rate, bias):
+        self.names = list(names)
+        self.feature = np.asarray(feature, dtype=np.int64)
+        self.threshold = np.asarray(threshold, dtype=np.float64)
+        self.left = np.asarray(left, dtype=np.int64)
+        self.right = np.asarray(right, dtype=np.int64)
+        self.value = np.asarray(value, dtype=np.float64)
+        self.roots = np.asarray(roots, dtype=np.int64)
+        self.learning_rate = float(learning_rate)
+        self.bias = float(bias)
+        self.column = {n: j for j, n in enumerate(self.names)}
+
+    def matrix(self, features: list[dict[str, float]]) -> np.ndarray:
+        x = np.zeros((len(features), len(self.names)), dtype=np.float32)  # the trees were fitted on float32
+        for i, f in enumerate(features):
+            for name, v in f.items():
+                j = self.column.get(name)
+                if j is not None:
+                    x[i, j] = v
+        return x.astype(np.float64)
+
+    def score(self, features: list[dict[str, float]], best: list[float]) -> np.ndarray:
+        if not features:
+            return np.zeros(0)
+        x = self.matrix(features)
+        rows = np.arange(len(features))[:, None]
+        node = np.broadcast_to(self.roots, (len(features), len(self.roots))).copy()
+        while True:  # every row walks down every tree at once, one level per step
+            f = self.feature[node]
+            inner = f >= 0
+            if not inner.any():
+                break
+            goes_left = x[rows, np.where(inner, f, 0)] <= self.threshold[node]
+            node = np.where(inner, np.where(goes_left, self.left[node], self.right[node]), node)
+        z = self.bias + self.learning_rate * self.value[node].sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict:
+        return {
+            "trees": {
+                "feature": self.feature.tolist(),
+                "threshold": self.threshold.tolist(),
+                "left": self.left.tolist(),
+                "right": self.right.tolist(),
+                "value": self.value.tolist(),
+                "roots": self.roots.tolist(),
+            },
+            "features": self.names,
+            "learning_rate": self.learning_rate,
+            "bias": self.bias,
+        }
+
     @classmethod
-    def from_json(cls, data: dict | None) -> FactScorer:
-        data = data or {}
-        return cls(data.get("weights"), data.get("bias", 0.0))
+    def from_json(cls, data: dict) -> TreeFactScorer:
+        t = data["trees"]
+        return cls(data["features"], t["feature"], t["threshold"], t["left"], t["right"], t["value"], t["roots"],
+                   data["learning_rate"], data["bias"])  # fmt: skip
 
 
-def fit_fact_scorer(rows: list[dict[str, float]], truth: list[bool], c: float = 0.1) -> FactScorer:
-    """Fit the second stage on facts scored out of fold; a single-class sample keeps the identity scorer."""
+def fit_fact_scorer(
+    rows: list[dict[str, float]], truth: list[bool], trees: int = 150, depth: int = 3, learning_rate: float = 0.1
+) -> FactScorer:
+    """Fit the second stage on facts scored out of fold (scikit-learn's gradient boosting, fixed seed); a
+    single-class or tiny sample keeps the best pair score."""
     if len(rows) < 20 or len(set(truth)) < 2:
         return FactScorer()
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.ensemble import GradientBoostingClassifier
 
-    vectorizer = DictVectorizer()
-    x = vectorizer.fit_transform(rows)
-    clf = LogisticRegression(C=c, max_iter=2000).fit(x, truth)
-    names = vectorizer.get_feature_names_out()
-    weights = {str(n): round(float(w), 6) for n, w in zip(names, clf.coef_[0]) if w != 0.0}
-    return FactScorer(weights, float(clf.intercept_[0]))
+    names = sorted({name for r in rows for name in r if tree_input(name)})
+    empty = TreeFactScorer(names, [], [], [], [], [], [], learning_rate, 0.0)
+    x = empty.matrix(rows)
+    clf = GradientBoostingClassifier(n_estimators=trees, max_depth=depth, learning_rate=learning_rate, random_state=0)
+    clf.fit(x, truth)
+    feature, threshold, left, right, value, roots = [], [], [], [], [], []
+    for (estimator,) in clf.estimators_:
+        tree, offset = estimator.tree_, len(feature)
+        roots.append(offset)
+        leaf = tree.children_left < 0
+        feature += np.where(leaf, -1, tree.feature).tolist()
+        threshold += tree.threshold.tolist()
+        left += np.where(leaf, -1, tree.children_left + offset).tolist()
+        right += np.where(leaf, -1, tree.children_right + offset).tolist()
+        value += tree.value[:, 0, 0].tolist()
+    # the constant the ensemble starts from (the log-odds of the prior), read off the fitted model
+    sums = sum(e.predict(x[:1]) for (e,) in clf.estimators_)
+    bias = float(clf.decision_function(x[:1])[0] - learning_rate * sums[0])
+    return TreeFactScorer(names, feature, threshold, left, right, value, roots, learning_rate, bias)

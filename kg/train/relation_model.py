@@ -39,7 +39,9 @@ class RelationSettings:
 
     c: float = 2.0  # inverse L2 strength of the pair classifier's logistic regressions
     min_count: int = 2  # features seen in fewer training pairs are dropped
-    fact_c: float = 0.1  # inverse L2 strength of the second stage
+    fact_trees: int = 150  # boosted trees of the second stage
+    fact_depth: int = 3  # their depth
+    fact_learning_rate: float = 0.1
     partial_weight: float = 0.5  # weight of a pair from a document that annotates only some predicates (POPCORN)
 
 
@@ -282,8 +284,12 @@ def out_of_fold_facts(pairs: list[LabelledPair], allowed, settings: RelationSett
     return rows, best, truth, folds
 
 
+def fact_scorer_of(rows: list[dict], truth: list[bool], settings: RelationSettings):
+    return fit_fact_scorer(rows, truth, settings.fact_trees, settings.fact_depth, settings.fact_learning_rate)
+
+
 def cross_fitted_fact_scores(
-    rows: list[dict], best: list[float], truth: list[bool], folds: list[int], c: float
+    rows: list[dict], best: list[float], truth: list[bool], folds: list[int], settings: RelationSettings
 ) -> list[float]:
     """Second-stage scores of the out-of-fold facts, each from a second stage fitted on the other folds:
     scores as the final model gives them to documents it never saw, for its calibration."""
@@ -291,7 +297,7 @@ def cross_fitted_fact_scores(
     for fold in sorted(set(folds)):
         fit = [n for n, f in enumerate(folds) if f != fold]
         held = [n for n, f in enumerate(folds) if f == fold]
-        scorer = fit_fact_scorer([rows[n] for n in fit], [truth[n] for n in fit], c)
+        scorer = fact_scorer_of([rows[n] for n in fit], [truth[n] for n in fit], settings)
         for n, score in zip(held, scorer.score([rows[n] for n in held], [best[n] for n in held])):
             scores[n] = float(score)
     return scores
@@ -316,8 +322,8 @@ def fit_relation_model(
     kept = [p for p in train if not p.ignore]
     say(f"fitting on {len(kept)} pairs")
     model = fit_pair_classifier(kept, allowed, settings)
-    model.fact_scorer = fit_fact_scorer(rows, truth, settings.fact_c)
-    oof_scores = cross_fitted_fact_scores(rows, best, truth, folds, settings.fact_c)
+    model.fact_scorer = fact_scorer_of(rows, truth, settings)
+    oof_scores = cross_fitted_fact_scores(rows, best, truth, folds, settings)
     model.calibration, model.threshold = fit_calibration(oof_scores, truth, train_gold_facts)
     scores = aside_scores(model, aside, aside_gold_facts)
     result = RelationTrainingResult(
