@@ -12,6 +12,8 @@ the text 14 times in 213.
 
 from __future__ import annotations
 
+from functools import cache
+
 from spacy.tokens import Doc, Span
 
 from kg.extract.relations import RawRelation
@@ -21,11 +23,17 @@ _LINKS = {"de", "d'", "du", "à", "of"}
 _SITE_CLASSES = ("Facility", "Organization", "Program")
 
 
-def _known_names(doc: Doc) -> tuple[dict[str, str], set[str]]:
+@cache
+def _gazetteer_actors_and_places() -> tuple[dict[str, str], frozenset[str]]:
     names = gazetteer_names()
-    places = {n for n, cls in names.items() if cls == "Place"}
-    actors = {n: cls for n, cls in names.items() if cls != "Place"}
-    for ent in doc.ents:
+    places = frozenset(n for n, cls in names.items() if cls == "Place")
+    return {n: cls for n, cls in names.items() if cls != "Place"}, places
+
+
+def _known_names(ents: tuple[Span, ...]) -> tuple[dict[str, str], set[str]]:
+    known_actors, known_places = _gazetteer_actors_and_places()  # split once, copied per document
+    actors, places = dict(known_actors), set(known_places)
+    for ent in ents:
         if ent.label_ == "Place":
             places.add(ent.text.lower())
         else:
@@ -34,11 +42,12 @@ def _known_names(doc: Doc) -> tuple[dict[str, str], set[str]]:
 
 
 def site_relations(doc: Doc) -> list[RawRelation]:
-    if not doc.ents:
+    ents = doc.ents  # once: the getter builds every entity Span again on each call
+    if not ents:
         return []
-    actors, places = _known_names(doc)
+    actors, places = _known_names(ents)
     out = []
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ not in _SITE_CLASSES or len(ent) < 2:
             continue
         for cut in range(len(ent) - 1, 0, -1):
