@@ -54,3 +54,27 @@ def test_a_sentence_starts_only_after_terminal_punctuation_or_a_line_break():
     # after a finished sentence and its closing quote: free (the parser decides); inside a sentence: no
     # start ("d’Enactus" included); the line break itself: free; after it: a start
     assert starts(doc) == [1, -1, -1, -1, -1, 0, 0, -1, -1, 0, 1]
+
+
+def _recognised(words: list[str], ents: list[str]) -> list[tuple[str, str]]:
+    """The final entities of a doc whose trained recogniser found ``ents`` (IOB tags)."""
+    import spacy
+    from spacy.tokens import Doc
+
+    from kg.nlp.entities import set_trained_entities
+
+    doc = Doc(spacy.blank("fr").vocab, words=words, ents=ents)
+    return [(e.text, e.label_) for e in set_trained_entities(doc).ents]
+
+
+def test_the_management_of_a_named_actor_stands_for_the_actor():
+    words = ["La", "direction", "de", "la", "CGEM", "a", "reçu", "la", "présidence", "du", "Technopark", "."]
+    tags = ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O", "O", "B-ORG", "I-ORG", "I-ORG", "O"]
+    assert _recognised(words, tags) == [("CGEM", "Organization"), ("Technopark", "Organization")]
+
+
+def test_a_capitalised_or_unnamed_directorate_stays_a_name_of_its_own():
+    words = ["La", "Direction", "générale", "des", "impôts", "et", "la", "direction", "des", "achats", "signent", "."]
+    tags = ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O", "B-ORG", "I-ORG", "I-ORG", "O", "O"]
+    found = _recognised(words, tags)
+    assert found == [("Direction générale des impôts", "Organization"), ("direction des achats", "Organization")]

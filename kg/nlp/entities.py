@@ -69,6 +69,21 @@ def _place_words() -> dict[str, str]:
     return gazetteer_names("Place")
 
 
+def _past_management(doc: Doc, start: int, end: int) -> int:
+    """Where the actor starts in "direction du Technopark", "présidence de la CGEM": a lower-case word for the
+    management of a named actor stands for that actor ("Direction générale des impôts", capitalised, is a name)."""
+    i = start + 1
+    if not (doc[start].is_lower and doc[start].lower_ in word_set("management_nouns")):
+        return start
+    if i < end and doc[i].lower_ in ("de", "du", "des", "d'"):
+        i += 1
+        if i < end and doc[i].lower_ in ("la", "l'"):
+            i += 1
+        if i < end and doc[i].text[:1].isupper():
+            return i
+    return start
+
+
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Drop leading articles, titles ("M.", "Madame") and punctuation, and trailing punctuation."""
     skip = word_set("articles") | word_set("person_titles")
@@ -338,7 +353,7 @@ def set_trained_entities(doc: Doc) -> Doc:
     candidates: list[_Candidate] = []
     for ent in doc.ents:
         cls = NER_CLASSES.get(ent.label_, ent.label_ or None)
-        start, end = _trim(doc, ent.start, ent.end)
+        start, end = _trim(doc, _past_management(doc, ent.start, ent.end), ent.end)
         if not cls or start >= end:
             continue
         for a, b, piece_cls in _trained_pieces(doc, start, end, cls):
