@@ -92,24 +92,23 @@ def candidates(
     words = _words(doc, list(doc.sents))
     coord = _coordination_heads(doc, units)
     descriptors: dict[tuple[int, int], str | None] = {}
+    # each unit's mention (its place, its lower-cased name) read once: Span.text builds a new string per call
+    spans = [(u.mention.start, u.mention.end) for u in units]
+    names = [u.mention.text.lower() for u in units]
     out = []
     for i, a in enumerate(units):
         for j in range(i + 1, len(units)):
             b = units[j]
             if b.sentence - a.sentence > MAX_SENTENCE_GAP:
                 break
-            if b.start < a.end or a.mention == b.mention:
+            if b.start < a.end or spans[i] == spans[j]:
                 continue
-            if _same_actor(a, b) or (a.cls, b.cls) not in allowed:
+            if names[i] == names[j] or (a.cls, b.cls) not in allowed:  # one mention, or one actor named twice
                 continue
             # units are sorted by start: the ones between a and b lie between their indices
             inner = sum(1 for u in units[i + 1 : j] if u.start >= a.end and u.end <= b.start)
             out.append(Candidate(a, b, tuple(pair_features(words, a, b, inner, coord, rule_hits, descriptors))))
     return out
-
-
-def _same_actor(a: Unit, b: Unit) -> bool:
-    return a.mention.text.lower() == b.mention.text.lower()
 
 
 def _coordination_heads(doc: Doc, units: list[Unit]) -> dict[int, int]:
