@@ -98,8 +98,11 @@ def _rival(best: list[float], own: float) -> float:
     return _logit(rival) if rival > 0 else _NONE
 
 
-def fact_features(facts: dict[tuple, FactVotes], pairs: list[PairVote]) -> dict[tuple, dict[str, float]]:
-    """Fact key -> named numbers for the second stage (each also in conjunction with the predicate)."""
+def fact_features(
+    facts: dict[tuple, FactVotes], pairs: list[PairVote], conjunctions: bool = True
+) -> dict[tuple, dict[str, float]]:
+    """Fact key -> named numbers for the second stage, each also in conjunction with the predicate when
+    ``conjunctions`` (a linear scorer needs them; trees make their own)."""
     units = Counter()  # how often each actor stands in the document's pairs: a rough count of its mentions
     for pair in pairs:
         units[pair.first] += 1
@@ -144,15 +147,17 @@ def fact_features(facts: dict[tuple, FactVotes], pairs: list[PairVote]) -> dict[
         }
         numbers["first_choice"] = float(numbers["rival_predicate"] <= numbers["best"])
         features = {f"p={v.predicate}": 1.0, f"c={v.classes[0]}|{v.classes[1]}": 1.0}
-        for name, x in numbers.items():
-            features[name] = x
-            features[f"{name}|{v.predicate}"] = x
+        features.update(numbers)
+        if conjunctions:
+            features.update({f"{name}|{v.predicate}": x for name, x in numbers.items()})
         out[key] = features
     return out
 
 
 class FactScorer:
     """With nothing fitted, a fact's score is its best pair score."""
+
+    reads_conjunctions = False  # whether score() reads the features' conjunctions with the predicate
 
     def score(self, features: list[dict[str, float]], best: list[float]) -> np.ndarray:
         return np.array(best, dtype=float)
@@ -172,6 +177,8 @@ class FactScorer:
 
 class LinearFactScorer(FactScorer):
     """Logistic weights over :func:`fact_features` (the second stage of model folders made before the trees)."""
+
+    reads_conjunctions = True
 
     def __init__(self, weights: dict[str, float], bias: float = 0.0):
         self.weights = weights

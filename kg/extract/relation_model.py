@@ -134,7 +134,7 @@ class RelationModel:
         """(fact key -> votes, the keys, their second-stage features, their scores before calibration)."""
         facts = collect_votes(votes, raw, self.parsed_labels)
         keys = list(facts)
-        features = fact_features(facts, votes)
+        features = fact_features(facts, votes, self.fact_scorer.reads_conjunctions)
         rows = [features[k] for k in keys]
         return facts, keys, rows, self.fact_scorer.score(rows, [facts[k].probabilities[0] for k in keys])
 
