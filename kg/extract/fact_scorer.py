@@ -199,6 +199,17 @@ def tree_input(name: str) -> bool:
     return "|" not in name or name.startswith("c=")
 
 
+def feature_matrix(features: list[dict[str, float]], column: dict[str, int]) -> np.ndarray:
+    """The rows' numbers in the trees' columns (a name without a column is left out, a missing one is 0)."""
+    x = np.zeros((len(features), len(column)), dtype=np.float32)  # the trees are fitted on float32
+    for i, f in enumerate(features):
+        for name, v in f.items():
+            j = column.get(name)
+            if j is not None:
+                x[i, j] = v
+    return x.astype(np.float64)
+
+
 class TreeFactScorer(FactScorer):
     """Gradient-boosted regression trees over :func:`fact_features`, evaluated in numpy: every tree's nodes
     in flat arrays (a leaf has feature -1), score = sigmoid(bias + learning rate x the sum of the leaves)."""
@@ -215,19 +226,10 @@ class TreeFactScorer(FactScorer):
         self.bias = float(bias)
         self.column = {n: j for j, n in enumerate(self.names)}
 
-    def matrix(self, features: list[dict[str, float]]) -> np.ndarray:
-        x = np.zeros((len(features), len(self.names)), dtype=np.float32)  # the trees were fitted on float32
-        for i, f in enumerate(features):
-            for name, v in f.items():
-                j = self.column.get(name)
-                if j is not None:
-                    x[i, j] = v
-        return x.astype(np.float64)
-
     def score(self, features: list[dict[str, float]], best: list[float]) -> np.ndarray:
         if not features:
             return np.zeros(0)
-        x = self.matrix(features)
+        x = feature_matrix(features, self.column)
         rows = np.arange(len(features))[:, None]
         node = np.broadcast_to(self.roots, (len(features), len(self.roots))).copy()
         while True:  # every row walks down every tree at once, one level per step
@@ -272,8 +274,7 @@ def fit_fact_scorer(
     from sklearn.ensemble import GradientBoostingClassifier
 
     names = sorted({name for r in rows for name in r if tree_input(name)})
-    empty = TreeFactScorer(names, [], [], [], [], [], [], learning_rate, 0.0)
-    x = empty.matrix(rows)
+    x = feature_matrix(rows, {n: j for j, n in enumerate(names)})
     clf = GradientBoostingClassifier(n_estimators=trees, max_depth=depth, learning_rate=learning_rate, random_state=0)
     clf.fit(x, truth)
     feature, threshold, left, right, value, roots = [], [], [], [], [], []
