@@ -56,14 +56,14 @@ def test_a_sentence_starts_only_after_terminal_punctuation_or_a_line_break():
     assert starts(doc) == [1, -1, -1, -1, -1, 0, 0, -1, -1, 0, 1]
 
 
-def _recognised(words: list[str], ents: list[str]) -> list[tuple[str, str]]:
+def _recognised(words: list[str], ents: list[str], pos: list[str] | None = None) -> list[tuple[str, str]]:
     """The final entities of a doc whose trained recogniser found ``ents`` (IOB tags)."""
     import spacy
     from spacy.tokens import Doc
 
     from kg.nlp.entities import set_trained_entities
 
-    doc = Doc(spacy.blank("fr").vocab, words=words, ents=ents)
+    doc = Doc(spacy.blank("fr").vocab, words=words, ents=ents, pos=pos)
     return [(e.text, e.label_) for e in set_trained_entities(doc).ents]
 
 
@@ -78,3 +78,26 @@ def test_a_capitalised_or_unnamed_directorate_stays_a_name_of_its_own():
     tags = ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O", "B-ORG", "I-ORG", "I-ORG", "O", "O"]
     found = _recognised(words, tags)
     assert found == [("Direction générale des impôts", "Organization"), ("direction des achats", "Organization")]
+
+
+def test_a_facility_named_by_its_kind_is_found_where_the_recogniser_found_nothing():
+    words = ["Atlas", "Logistique", "exploite", "la", "plateforme", "logistique", "de", "Zenata", "et", "loue"]
+    words += ["un", "étage", "de", "la", "tour", "Hassan", "Business", "2", "."]
+    tags = ["B-ORG", "I-ORG"] + ["O"] * 17
+    pos = ["PROPN", "PROPN", "VERB", "DET", "NOUN", "ADJ", "ADP", "PROPN", "CCONJ", "VERB"]
+    pos += ["DET", "NOUN", "ADP", "DET", "NOUN", "PROPN", "PROPN", "NUM", "PUNCT"]
+    assert _recognised(words, tags, pos) == [
+        ("Atlas Logistique", "Organization"),
+        ("plateforme logistique de Zenata", "Facility"),
+        ("tour Hassan Business 2", "Facility"),
+    ]
+
+
+def test_a_kind_of_facility_before_a_typed_name_or_a_common_word_adds_nothing():
+    # the recogniser's place stays a place; "tour de table" and "zone de production" name no facility
+    words = ["Au", "port", "de", "Tanger", ",", "un", "tour", "de", "table", "finance", "la", "zone", "de"]
+    words += ["production", "."]
+    tags = ["O", "O", "O", "B-LOC"] + ["O"] * 11
+    pos = ["ADP", "NOUN", "ADP", "PROPN", "PUNCT", "DET", "NOUN", "ADP", "NOUN", "VERB", "DET", "NOUN", "ADP"]
+    pos += ["NOUN", "PUNCT"]
+    assert _recognised(words, tags, pos) == [("Tanger", "Place")]

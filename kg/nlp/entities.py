@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -343,8 +345,8 @@ def _keep(span: Span, quoted: bool = False) -> bool:
 @Language.factory("kg_entities", default_config={"trained_ner": False})
 def make_entities(nlp: Language, name: str, trained_ner: bool):
     """``trained_ner``: the ``ner`` is the project's trained recogniser, whose spans and classes are kept as
-    they are (only leading articles and titles are trimmed); the corrections below are for the French
-    model's own NER."""
+    they are (only leading articles, titles and management words are trimmed, and facilities named by
+    their kind are added where it found nothing); the corrections below are for the French model's own NER."""
     return set_trained_entities if trained_ner else set_entities
 
 
@@ -367,9 +369,46 @@ def set_trained_entities(doc: Doc) -> Doc:
     for cand in sorted(candidates, key=lambda c: (-c.priority, c.start)):
         if not any(cand.overlaps(c) for c in chosen):
             chosen.append(cand)
+    for start, end in _facilities_named_by_kind(doc, chosen):
+        chosen.append(_Candidate(start, end, "Facility", 0.0, refine=False))
     spans = [Span(doc, c.start, c.end, label=c.cls, span_id=c.ent_id) for c in sorted(chosen, key=lambda c: c.start)]
     doc.ents = [s for s in spans if len(s.text) >= 2 and s[0].lower_ not in _MONTHS]
     return doc
+
+
+def _facilities_named_by_kind(doc: Doc, taken: list[_Candidate]) -> list[tuple[int, int]]:
+    """Facilities whose name starts with a lower-case noun of their kind ("plateforme logistique de Zenata",
+    "tour Al Amane"), where the recogniser found nothing: the noun, its adjectives, a linking "de" and the
+    capitalised words after it. A name it typed (a place, say) is left as it is."""
+    nouns = word_set("facility_nouns")
+    # the positions of those nouns, found in the doc's array: most docs have none, and a Token per token costs
+    lower = doc.to_array([LOWER])
+    places = np.flatnonzero(np.isin(lower, [doc.vocab.strings[w] for w in nouns])).tolist()
+    if not places:
+        return []
+    covered = {i for c in taken for i in range(c.start, c.end)}
+    found = []
+    for i in places:
+        tok = doc[i]
+        if tok.pos_ != "NOUN" or not tok.is_lower or i in covered:
+            continue
+        j = i + 1
+        while j < len(doc) and doc[j].pos_ == "ADJ" and doc[j].is_lower and j not in covered:
+            j += 1
+        if j < len(doc) and doc[j].lower_ in ("de", "d'", "d’", "du", "des") and j not in covered:
+            j += 1
+        k = j
+        while (
+            k < len(doc)
+            and k not in covered
+            and doc[k].pos_ in ("PROPN", "NOUN", "ADJ", "NUM", "X")
+            and (doc[k].text[:1].isupper() or doc[k].like_num and k > j)
+        ):
+            k += 1
+        if k > j:
+            found.append((i, k))
+            covered.update(range(i, k))
+    return found
 
 
 def _trained_pieces(doc: Doc, start: int, end: int, cls: str) -> list[tuple[int, int, str]]:
