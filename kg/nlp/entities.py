@@ -32,7 +32,8 @@ NER_CLASSES = {
     "PER": "Person", "ORG": "Organization", "LOC": "Place", "MISC": None,
     "FAC": "Facility", "EVENT": "Event", "PROGRAM": "Program",
 }  # fmt: skip
-_LINKS = {"de", "d'", "d’", "du", "des", "à", "au"}
+_OF = frozenset({"de", "d'", "d’", "du", "des"})  # "direction du X", "plateforme logistique de X"
+_LINKS = _OF | {"à", "au"}
 _MONTHS = {
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
     "septembre", "octobre", "novembre", "décembre",
@@ -77,7 +78,7 @@ def _past_management(doc: Doc, start: int, end: int) -> int:
     i = start + 1
     if not (doc[start].is_lower and doc[start].lower_ in word_set("management_nouns")):
         return start
-    if i < end and doc[i].lower_ in ("de", "du", "des", "d'"):
+    if i < end and doc[i].lower_ in _OF:
         i += 1
         if i < end and doc[i].lower_ in ("la", "l'"):
             i += 1
@@ -379,10 +380,11 @@ def set_trained_entities(doc: Doc) -> Doc:
 def _facilities_named_by_kind(doc: Doc, taken: list[_Candidate]) -> list[tuple[int, int]]:
     """Facilities whose name starts with a lower-case noun of their kind ("plateforme logistique de Zenata",
     "tour Al Amane"), where the recogniser found nothing: the noun, its adjectives, a linking "de" and the
-    capitalised words after it. A name it typed (a place, say) is left as it is."""
+    capitalised words after it. A name it typed (a place, say) is left as it is. The nouns are their own list:
+    some ``facility_heads`` (*site*, *espace*, *hub*) begin capitalised names but are too common in lower case."""
     nouns = word_set("facility_nouns")
     # the positions of those nouns, found in the doc's array: most docs have none, and a Token per token costs
-    lower = doc.to_array([LOWER])
+    lower = doc.to_array(LOWER)
     places = np.flatnonzero(np.isin(lower, [doc.vocab.strings[w] for w in nouns])).tolist()
     if not places:
         return []
@@ -395,7 +397,7 @@ def _facilities_named_by_kind(doc: Doc, taken: list[_Candidate]) -> list[tuple[i
         j = i + 1
         while j < len(doc) and doc[j].pos_ == "ADJ" and doc[j].is_lower and j not in covered:
             j += 1
-        if j < len(doc) and doc[j].lower_ in ("de", "d'", "d’", "du", "des") and j not in covered:
+        if j < len(doc) and doc[j].lower_ in _OF and j not in covered:
             j += 1
         k = j
         while (
